@@ -1,0 +1,32 @@
+"""Top-level routes: pages, carrier webhooks, the REST API and its schema, health."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from messaging import webhooks
+
+from .health import healthz
+
+api_v1 = [
+    path("", include("workspaces.api_urls")),
+    path("", include("optout.api_urls")),
+    path("", include("messaging.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("webhooks/twilio/sms/", webhooks.inbound_sms, name="twilio-sms"),
+    path("webhooks/twilio/status/", webhooks.status_callback, name="twilio-status"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("workspaces.urls")),
+    path("compliance/", include("optout.urls")),
+    path("", include("messaging.urls")),
+]
+
+if settings.SIMULATOR_ENABLED:
+    urlpatterns.append(path("simulator/", include("messaging.simulator_urls")))

@@ -1,0 +1,90 @@
+"""SMS backends: `twilio` (the official SDK) and `simulator` (messages stay in the database)."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from functools import cache
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+logger = logging.getLogger(__name__)
+
+TWILIO_ORIGIN = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_sid: str
+    status: str  # our MessageStatus value
+
+
+class ProviderError(Exception):
+    def __init__(self, code: str, message: str, retryable: bool):
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.retryable = code, message, retryable
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """Sends the SDK's requests to TWILIO_API_BASE_URL instead of api.twilio.com."""
+
+    def __init__(self, base_url: str, **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_ORIGIN):
+            url = self.base_url + url[len(TWILIO_ORIGIN) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+@cache
+def _http_client(base_url: str) -> TwilioHttpClient:
+    # One pooled HTTP session per process, reused by every send.
+    return BaseUrlHttpClient(base_url, timeout=10, pool_connections=True)
+
+
+class TwilioBackend:
+    name = "twilio"
+
+    def send(self, *, workspace, from_number: str, to: str, body: str) -> SendResult:
+        client = Client(
+            workspace.twilio_account_sid,
+            workspace.twilio_auth_token,
+            http_client=_http_client(settings.TWILIO_API_BASE_URL),
+        )
+        try:
+            sent = client.messages.create(
+                to=to,
+                from_=from_number,
+                body=body,
+                status_callback=settings.PUBLIC_BASE_URL + reverse("twilio-status"),
+            )
+        except TwilioRestException as exc:
+            retryable = exc.status is None or exc.status >= 500 or exc.status == 429
+            raise ProviderError(str(exc.code or exc.status), exc.msg or "", retryable) from exc
+        except requests.RequestException as exc:
+            raise ProviderError("network", str(exc), retryable=True) from exc
+        return SendResult(provider_sid=sent.sid, status="sending")
+
+
+class SimulatorBackend:
+    """Delivers at once: the phone simulator page reads the messages from the database."""
+
+    name = "simulator"
+
+    def send(self, *, workspace, from_number: str, to: str, body: str) -> SendResult:
+        logger.info("simulator SMS %s -> %s: %s", from_number, to, body)
+        return SendResult(provider_sid="SM" + uuid.uuid4().hex, status="delivered")
+
+
+def get_backend():
+    backends = {"twilio": TwilioBackend, "simulator": SimulatorBackend}
+    try:
+        return backends[settings.SMS_BACKEND]()
+    except KeyError as exc:
+        raise ValueError(f"SMS_BACKEND must be one of {sorted(backends)}") from exc

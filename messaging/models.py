@@ -1,0 +1,161 @@
+"""Contacts, conversations, messages both ways, and the raw inbound webhook rows."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Contact(models.Model):
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="contacts"
+    )
+    phone = models.CharField(max_length=20, help_text="E.164")
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "phone"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "phone"], name="contact_unique_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.phone
+
+
+class Conversation(models.Model):
+    """One thread per workspace phone number × contact."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="conversations"
+    )
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="conversations"
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["phone_number", "contact"], name="conversation_unique"),
+        ]
+        indexes = [models.Index(fields=["workspace", "-last_message_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ↔ {self.phone_number.number}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    RECEIVED = "received", "Received"
+
+
+class MessageSource(models.TextChoices):
+    INBOX = "inbox", "Inbox"
+    API = "api", "API"
+    SYSTEM = "system", "Automatic reply"
+    CONTACT = "contact", "Contact"
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="messages"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    source = models.CharField(max_length=8, choices=MessageSource.choices)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=MessageStatus.choices)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.TextField(blank=True)
+    segments = models.PositiveIntegerField(default=1)
+    encoding = models.CharField(max_length=8, default="GSM-7")
+    signature_applied = models.BooleanField(default=False)
+    # A system reply (confirmation, HELP answer) names the inbound message it answers: the unique
+    # constraint makes "one reply per event" hold even when the task runs twice.
+    reply_to = models.ForeignKey(
+        "messaging.InboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reply_to"],
+                condition=models.Q(reply_to__isnull=False),
+                name="one_system_reply_per_inbound",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=models.Q(status="queued"),
+                name="message_queued_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.status}: {self.body[:40]}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.source == MessageSource.SYSTEM
+
+
+class InboundMessage(models.Model):
+    """A carrier webhook as received: stored before anything else so that no STOP is lost."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="inbound_messages"
+    )
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="inbound_messages"
+    )
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=32)
+    body = models.TextField(blank=True)
+    params = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="inbound_unprocessed_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_sid} from {self.from_number}"

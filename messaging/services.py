@@ -1,0 +1,407 @@
+"""Writes on messaging: receiving webhooks, processing inbound texts, sending, status updates."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from optout import signature
+from optout.keywords import match
+from optout.models import ConsentSource
+from optout.selectors import block_for, compliance_settings_for, keyword_rules_for
+from optout.services import opt_in_record, opt_out_record
+from workspaces.models import PhoneNumber
+
+from . import segments
+from .backends import ProviderError, get_backend
+from .models import (
+    Contact,
+    Conversation,
+    Direction,
+    InboundMessage,
+    Message,
+    MessageSource,
+    MessageStatus,
+)
+from .phone import InvalidNumber, to_e164
+
+logger = logging.getLogger(__name__)
+
+CARRIER_UNSUBSCRIBED = "21610"  # Twilio: the recipient replied STOP at the carrier level
+
+
+def enqueue(task, *args) -> None:
+    """Queue after commit; a broker outage is logged, not raised: the row is stored and the
+    sweeper re-queues it, so the caller (a carrier webhook) still gets its answer."""
+
+    def _send():
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("could not queue %s%s; the sweeper will retry", task.name, args)
+
+    transaction.on_commit(_send)
+
+
+class SendRefused(Exception):
+    """A send the rules forbid; `code` is the API's stable error code."""
+
+    def __init__(self, code: str, detail: str, status: int = 422, opt_out=None):
+        super().__init__(detail)
+        self.code, self.detail, self.status, self.opt_out = code, detail, status, opt_out
+
+
+def contact_get_or_create(*, workspace, phone: str) -> Contact:
+    contact, _ = Contact.objects.get_or_create(workspace=workspace, phone=phone)
+    return contact
+
+
+def conversation_get_or_create(*, workspace, phone_number, contact) -> Conversation:
+    conversation, _ = Conversation.objects.get_or_create(
+        phone_number=phone_number, contact=contact, defaults={"workspace": workspace}
+    )
+    return conversation
+
+
+def refusal_for(opt_out) -> SendRefused:
+    """The refusal an agent or API client sees: when, how and under which scope."""
+    inbox = opt_out.scope == "inbox" or getattr(opt_out, "workspace_scope", "") == "inbox"
+    where = "any number of this workspace" if inbox else opt_out.phone_number.number
+    return SendRefused(
+        "recipient_opted_out",
+        f"{opt_out.contact.phone} opted out ({opt_out.get_source_display().lower()}) on "
+        f"{opt_out.created_at:%Y-%m-%d %H:%M} UTC: texting them from {where} is blocked.",
+        opt_out=opt_out,
+    )
+
+
+def _resolve_numbers(*, workspace, from_number: str, to: str) -> tuple[PhoneNumber, str]:
+    try:
+        sender_e164 = to_e164(from_number)
+    except InvalidNumber as exc:
+        raise SendRefused("invalid_number", f"'from': {exc}", status=400) from exc
+    try:
+        to_e164_ = to_e164(to)
+    except InvalidNumber as exc:
+        raise SendRefused("invalid_number", f"'to': {exc}", status=400) from exc
+    sender = PhoneNumber.objects.filter(workspace=workspace, number=sender_e164).first()
+    if sender is None:
+        raise SendRefused(
+            "unknown_sender_number",
+            f"{sender_e164} is not a phone number of this workspace.",
+            status=400,
+        )
+    return sender, to_e164_
+
+
+def message_send(
+    *,
+    workspace,
+    from_number: str,
+    to: str,
+    body: str,
+    source: str = MessageSource.API,
+    sent_by=None,
+) -> Message:
+    """The one way to send: checks the policy, applies the signature, stores and queues."""
+    from .tasks import send_message
+
+    if not body or not body.strip():
+        raise SendRefused("invalid_body", "The message body is empty.", status=400)
+    sender, recipient = _resolve_numbers(workspace=workspace, from_number=from_number, to=to)
+    blocked = block_for(workspace_id=workspace.id, contact_phone=recipient, number=sender.number)
+    if blocked is not None:
+        raise refusal_for(blocked)
+    compliance = compliance_settings_for(workspace)
+    with transaction.atomic():
+        contact = contact_get_or_create(workspace=workspace, phone=recipient)
+        conversation = conversation_get_or_create(
+            workspace=workspace, phone_number=sender, contact=contact
+        )
+        signed = signature.should_sign(
+            mode=compliance.signature_mode,
+            signature=compliance.signature_text,
+            body=body,
+            is_system_reply=False,
+            conversation_signed=conversation.messages.filter(signature_applied=True).exists(),
+        )
+        final = signature.apply(body, compliance.signature_text) if signed else body
+        if len(final) > settings.MAX_SMS_BODY:
+            raise SendRefused(
+                "body_too_long",
+                f"The message is {len(final)} characters with its signature; "
+                f"{settings.MAX_SMS_BODY} at most.",
+                status=400,
+            )
+        message = _outbound_create(
+            conversation=conversation, body=final, source=source, sent_by=sent_by, signed=signed
+        )
+        enqueue(send_message, message.id)
+    return message
+
+
+def _outbound_create(*, conversation, body, source, sent_by=None, signed=False, reply_to=None):
+    info = segments.count(body)
+    message = Message.objects.create(
+        workspace_id=conversation.workspace_id,
+        conversation=conversation,
+        direction=Direction.OUTBOUND,
+        source=source,
+        body=body,
+        status=MessageStatus.QUEUED,
+        segments=info.segments,
+        encoding=info.encoding,
+        signature_applied=signed,
+        sent_by=sent_by,
+        reply_to=reply_to,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    return message
+
+
+def inbound_receive(*, phone_number: PhoneNumber, params: dict) -> tuple[InboundMessage, bool]:
+    """Stores a carrier webhook; a repeated MessageSid is a no-op. Returns (row, created)."""
+    from .tasks import process_inbound
+
+    sid = params["MessageSid"]
+    try:
+        from_number = to_e164(params["From"])
+    except InvalidNumber:
+        from_number = params["From"].strip()  # short codes, alphanumeric senders: keep as sent
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(
+                workspace_id=phone_number.workspace_id,
+                phone_number=phone_number,
+                message_sid=sid,
+                from_number=from_number,
+                body=params.get("Body", ""),
+                params=params,
+            )
+            enqueue(process_inbound, inbound.id)
+    except IntegrityError:
+        return InboundMessage.objects.get(message_sid=sid), False
+    return inbound, True
+
+
+@dataclass(frozen=True)
+class InboundOutcome:
+    keyword_kind: str | None
+    reply_id: int | None
+
+
+def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
+    """Matches keywords, updates consent, records the message and queues the system reply.
+
+    Runs under a row lock and marks the row processed in the same transaction: running it twice
+    (redelivery, sweeper) changes nothing the second time.
+    """
+    from .tasks import send_message
+
+    with transaction.atomic():
+        inbound = (
+            InboundMessage.objects.select_for_update()
+            .select_related("workspace", "phone_number")
+            .filter(pk=inbound_id)
+            .first()
+        )
+        if inbound is None or inbound.processed_at is not None:
+            return None
+        workspace, number = inbound.workspace, inbound.phone_number
+        contact = contact_get_or_create(workspace=workspace, phone=inbound.from_number)
+        conversation = conversation_get_or_create(
+            workspace=workspace, phone_number=number, contact=contact
+        )
+        info = segments.count(inbound.body)
+        message = Message.objects.create(
+            workspace=workspace,
+            conversation=conversation,
+            direction=Direction.INBOUND,
+            source=MessageSource.CONTACT,
+            body=inbound.body,
+            status=MessageStatus.RECEIVED,
+            provider_sid=inbound.message_sid,
+            segments=info.segments,
+            encoding=info.encoding,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_message_at=message.created_at, unread_count=F("unread_count") + 1
+        )
+        compliance = compliance_settings_for(workspace)
+        hit = match(inbound.body, keyword_rules_for(workspace))
+        reply_text = ""
+        consent = dict(
+            workspace=workspace,
+            contact=contact,
+            phone_number=number,
+            source=ConsentSource.KEYWORD,
+            inbound=inbound,
+            body=inbound.body,
+        )
+        if hit and hit.kind == "opt_out":
+            opt_out_record(**consent)
+            if compliance.opt_out_confirmation_enabled:
+                reply_text = hit.rule.reply_text or compliance.opt_out_confirmation_text
+        elif hit and hit.kind == "opt_in":
+            opt_in_record(**consent)
+            reply_text = hit.rule.reply_text or compliance.opt_in_confirmation_text
+        elif hit:
+            reply_text = hit.rule.reply_text or compliance.help_text
+        reply = None
+        if reply_text.strip():
+            reply = _outbound_create(
+                conversation=conversation,
+                body=reply_text.strip(),
+                source=MessageSource.SYSTEM,
+                reply_to=inbound,
+            )
+            enqueue(send_message, reply.id)
+        inbound.processed_at = timezone.now()
+        inbound.attempts += 1
+        inbound.message = message
+        inbound.save(update_fields=["processed_at", "attempts", "message"])
+    return InboundOutcome(hit.kind if hit else None, reply.id if reply else None)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    status: str
+    retry_in: float | None = None
+
+
+def message_deliver(*, message_id: int) -> DeliveryOutcome:
+    """Hands a queued message to the SMS backend, after checking the block list once more.
+
+    A STOP that arrived while the message waited wins. System replies (confirmations, HELP)
+    bypass the block list: they answer the contact's own message.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation__contact", "conversation__phone_number", "workspace")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or message.status != MessageStatus.QUEUED:
+            return DeliveryOutcome(message.status if message else "missing")
+        contact = message.conversation.contact
+        number = message.conversation.phone_number
+        if message.source != MessageSource.SYSTEM:
+            blocked = block_for(
+                workspace_id=message.workspace_id, contact_phone=contact.phone, number=number.number
+            )
+            if blocked is not None:
+                refusal = refusal_for(blocked)
+                _fail(message, refusal.code, refusal.detail)
+                return DeliveryOutcome(MessageStatus.FAILED)
+        message.status = MessageStatus.SENDING
+        message.attempts += 1
+        message.save(update_fields=["status", "attempts", "updated_at"])
+    try:
+        result = get_backend().send(
+            workspace=message.workspace,
+            from_number=number.number,
+            to=contact.phone,
+            body=message.body,
+        )
+    except ProviderError as exc:
+        return _provider_failed(message, exc)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        provider_sid=result.provider_sid, status=result.status, updated_at=timezone.now()
+    )
+    return DeliveryOutcome(result.status)
+
+
+def _fail(message: Message, code: str, detail: str) -> None:
+    message.status = MessageStatus.FAILED
+    message.error_code = code
+    message.error_message = detail[:1000]
+    message.save(update_fields=["status", "error_code", "error_message", "updated_at"])
+
+
+def _provider_failed(message: Message, exc: ProviderError) -> DeliveryOutcome:
+    if exc.code == CARRIER_UNSUBSCRIBED:
+        with transaction.atomic():
+            _fail(message, exc.code, exc.message or "Recipient unsubscribed at the carrier.")
+            _carrier_opt_out(message)
+        return DeliveryOutcome(MessageStatus.FAILED)
+    if exc.retryable and message.attempts <= settings.SEND_MAX_RETRIES:
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.QUEUED,
+            error_code=exc.code,
+            error_message=exc.message[:1000],
+            updated_at=timezone.now(),
+        )
+        return DeliveryOutcome(
+            MessageStatus.QUEUED, retry_in=settings.SEND_RETRY_BACKOFF * 2 ** (message.attempts - 1)
+        )
+    _fail(message, exc.code, exc.message)
+    logger.warning("message %s failed for good: %s", message.pk, exc)
+    return DeliveryOutcome(MessageStatus.FAILED)
+
+
+def _carrier_opt_out(message: Message) -> None:
+    conversation = message.conversation
+    opt_out_record(
+        workspace=message.workspace,
+        contact=conversation.contact,
+        phone_number=conversation.phone_number,
+        source=ConsentSource.CARRIER,
+        reason=f"Twilio error {CARRIER_UNSUBSCRIBED}: the recipient unsubscribed at the carrier.",
+    )
+
+
+# Forward-only status ladder: a late "sent" never overwrites "delivered".
+STATUS_RANK = {
+    "queued": 0,
+    "accepted": 0,
+    "scheduled": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "read": 3,
+}
+TERMINAL = {"delivered", "undelivered", "failed"}
+
+
+def status_callback_apply(*, message: Message, status: str, error_code: str = "") -> bool:
+    """Moves a message forward through its statuses; returns whether anything changed."""
+    status = "delivered" if status == "read" else status
+    if status not in STATUS_RANK or status not in MessageStatus.values:
+        return False
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation__contact", "conversation__phone_number", "workspace")
+            .get(pk=message.pk)
+        )
+        if message.status in TERMINAL or STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+            return False
+        message.status = status
+        if error_code:
+            message.error_code = error_code
+        message.save(update_fields=["status", "error_code", "updated_at"])
+        if error_code == CARRIER_UNSUBSCRIBED:
+            _carrier_opt_out(message)
+    return True
+
+
+def sweep_unprocessed(*, older_than_seconds: int) -> tuple[list[int], list[int]]:
+    """Ids of inbound rows and queued messages that waited too long: the caller re-queues them."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    inbound = list(
+        InboundMessage.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:1000]
+    )
+    queued = list(
+        Message.objects.filter(status=MessageStatus.QUEUED, updated_at__lt=cutoff)
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:1000]
+    )
+    return inbound, queued

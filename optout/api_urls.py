@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("compliance-settings", api.ComplianceSettingsView.as_view(), name="api-settings"),
+    path("keywords", api.KeywordList.as_view(), name="api-keywords"),
+    path("keywords/<int:pk>", api.KeywordDetail.as_view(), name="api-keyword"),
+    path("opt-outs", api.OptOutList.as_view(), name="api-opt-outs"),
+    path("opt-outs/check", api.OptOutCheck.as_view(), name="api-opt-out-check"),
+    path("consent-events", api.ConsentEventList.as_view(), name="api-consent-events"),
+    path("webhook-endpoints", api.WebhookEndpointList.as_view(), name="api-webhook-endpoints"),
+]

@@ -1,0 +1,19 @@
+"""Built-in keywords and default reply texts (US carrier wording)."""
+
+BUILTIN_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "opt_out": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
+    "opt_in": ("START", "YES", "UNSTOP"),
+    "help": ("HELP", "INFO"),
+}
+
+OPT_OUT_CONFIRMATION = (
+    "You have been unsubscribed and will receive no further messages. Reply START to opt back in."
+)
+OPT_IN_CONFIRMATION = (
+    "You have been re-subscribed and will receive messages again. Reply STOP to opt out."
+)
+HELP_REPLY = "Reply STOP to opt out, START to opt back in. Msg & data rates may apply."
+SIGNATURE = "Reply STOP to opt out."
+
+MAX_CUSTOM_KEYWORDS_PER_KIND = 20
+MAX_BODY_LENGTH = 1600

@@ -1,0 +1,242 @@
+"""Consent: per-workspace compliance settings, keywords, the block list and the consent ledger."""
+
+from django.conf import settings
+from django.db import models
+
+from . import defaults
+
+
+class OptOutScope(models.TextChoices):
+    INBOX = "inbox", "Inbox opt-out (carrier-preferred)"
+    PHONE_NUMBER = "phone_number", "Phone number opt-out"
+
+
+class SignatureMode(models.TextChoices):
+    OFF = "off", "Off"
+    EVERY_MESSAGE = "every_message", "Apply to all sent messages (carrier-preferred)"
+    FIRST_IN_CONVERSATION = "first_in_conversation", "Include once per conversation"
+
+
+class KeywordKind(models.TextChoices):
+    OPT_OUT = "opt_out", "Opt-out"
+    OPT_IN = "opt_in", "Opt-in"
+    HELP = "help", "Help"
+
+
+class ConsentSource(models.TextChoices):
+    KEYWORD = "keyword", "Keyword"
+    AGENT = "agent", "Agent"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    CARRIER = "carrier", "Carrier"
+
+
+class ConsentKind(models.TextChoices):
+    OPT_OUT = "opt_out", "Opted out"
+    OPT_IN = "opt_in", "Opted in"
+
+
+class ComplianceSettings(models.Model):
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="compliance_settings"
+    )
+    opt_out_scope = models.CharField(
+        max_length=16, choices=OptOutScope.choices, default=OptOutScope.INBOX
+    )
+    opt_out_confirmation_enabled = models.BooleanField(default=True)
+    opt_out_confirmation_text = models.TextField(
+        max_length=1600, default=defaults.OPT_OUT_CONFIRMATION
+    )
+    opt_in_confirmation_text = models.TextField(
+        max_length=1600, default=defaults.OPT_IN_CONFIRMATION
+    )
+    help_text = models.TextField(max_length=1600, default=defaults.HELP_REPLY)
+    signature_mode = models.CharField(
+        max_length=32, choices=SignatureMode.choices, default=SignatureMode.OFF
+    )
+    signature_text = models.CharField(max_length=160, default=defaults.SIGNATURE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "compliance settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opt_out_scope__in=OptOutScope.values),
+                name="settings_scope_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signature_mode__in=SignatureMode.values),
+                name="settings_signature_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Compliance settings of {self.workspace}"
+
+
+class Keyword(models.Model):
+    """A custom keyword of a workspace; the built-in ones live in `defaults.BUILTIN_KEYWORDS`."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="keywords"
+    )
+    kind = models.CharField(max_length=16, choices=KeywordKind.choices)
+    keyword = models.CharField(max_length=64, help_text="Stored normalised (see optout.keywords).")
+    language = models.CharField(max_length=16, blank=True, help_text="e.g. es, fr-CA")
+    reply_text = models.TextField(
+        max_length=1600, blank=True, help_text="Reply in this keyword's language; blank: default."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "keyword"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "keyword"], name="keyword_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=KeywordKind.values), name="keyword_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} ({self.kind})"
+
+
+class ConsentEvent(models.Model):
+    """Append-only ledger of every opt-out and opt-in: who, which numbers, when, why."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="consent_events"
+    )
+    contact = models.ForeignKey(
+        "messaging.Contact", on_delete=models.CASCADE, related_name="consent_events"
+    )
+    kind = models.CharField(max_length=16, choices=ConsentKind.choices)
+    source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    scope = models.CharField(max_length=16, choices=OptOutScope.choices)
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The numbers the event covered, as E.164 strings, frozen at the time of the event.
+    numbers = models.JSONField(default=list)
+    inbound = models.ForeignKey(
+        "messaging.InboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message_body = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "contact", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.kind} via {self.source}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("consent events are append-only")
+        super().save(*args, **kwargs)
+
+
+class OptOut(models.Model):
+    """The block list: a contact's active opt-out, made on one number under one scope.
+
+    Derived from the ledger and written in the same transaction as its ConsentEvent; lifting an
+    opt-out deletes the row (the ledger keeps the history).
+    """
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="opt_outs"
+    )
+    contact = models.ForeignKey(
+        "messaging.Contact", on_delete=models.CASCADE, related_name="opt_outs"
+    )
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="opt_outs"
+    )
+    scope = models.CharField(max_length=16, choices=OptOutScope.choices)
+    source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "contact", "phone_number"], name="optout_unique_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} blocked ({self.scope}) on {self.phone_number}"
+
+
+class WebhookEndpoint(models.Model):
+    """A CRM URL notified of every opt-out and opt-in of the workspace."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} → {self.endpoint} ({self.status})"
+
+
+class AuditLogEntry(models.Model):
+    """Who changed which compliance setting, from what to what, when."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="audit_log"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=16, default="web")
+    action = models.CharField(max_length=64)
+    field = models.CharField(max_length=64, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}: {self.old_value!r} → {self.new_value!r}"

@@ -1,0 +1,247 @@
+"""Writes on consent: opt-outs, opt-ins, keywords and settings, each in one transaction."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from . import scope
+from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
+from .keywords import is_valid_keyword, normalize
+from .models import (
+    AuditLogEntry,
+    ComplianceSettings,
+    ConsentEvent,
+    ConsentKind,
+    ConsentSource,
+    Keyword,
+    OptOut,
+    WebhookDelivery,
+)
+
+
+class ComplianceError(Exception):
+    """A refused change, with a stable code for the API and a sentence for people."""
+
+    def __init__(self, code: str, detail: str, field: str | None = None):
+        super().__init__(detail)
+        self.code, self.detail, self.field = code, detail, field
+
+
+def _numbers_covered(workspace, phone_number, event_scope: str) -> list[str]:
+    if event_scope == scope.INBOX:
+        return list(workspace.phone_numbers.values_list("number", flat=True))
+    return [phone_number.number]
+
+
+def _queue_crm_notifications(event: ConsentEvent) -> None:
+    from .tasks import deliver_webhook
+
+    for endpoint in event.workspace.webhook_endpoints.filter(is_active=True):
+        delivery, created = WebhookDelivery.objects.get_or_create(endpoint=endpoint, event=event)
+        if created:
+            transaction.on_commit(lambda d=delivery.id: deliver_webhook.delay(d))
+
+
+@transaction.atomic
+def opt_out_record(
+    *,
+    workspace,
+    contact,
+    phone_number,
+    source: str,
+    inbound=None,
+    actor=None,
+    reason: str = "",
+    body: str = "",
+) -> ConsentEvent:
+    """Blocks `contact` from `phone_number` under the scope in force, and logs the event."""
+    settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    existing = OptOut.objects.filter(
+        workspace=workspace, contact=contact, phone_number=phone_number
+    ).first()
+    event_scope = scope.effective_scope(
+        existing.scope if existing else None, settings.opt_out_scope
+    )
+    event = ConsentEvent.objects.create(
+        workspace=workspace,
+        contact=contact,
+        kind=ConsentKind.OPT_OUT,
+        source=ConsentSource(source),
+        scope=event_scope,
+        phone_number=phone_number,
+        numbers=_numbers_covered(workspace, phone_number, event_scope),
+        inbound=inbound,
+        message_body=body,
+        actor=actor,
+        reason=reason,
+    )
+    OptOut.objects.update_or_create(
+        workspace=workspace,
+        contact=contact,
+        phone_number=phone_number,
+        defaults={"scope": event_scope, "source": source, "event": event},
+    )
+    _queue_crm_notifications(event)
+    return event
+
+
+@transaction.atomic
+def opt_in_record(
+    *,
+    workspace,
+    contact,
+    phone_number,
+    source: str,
+    inbound=None,
+    actor=None,
+    reason: str = "",
+    body: str = "",
+    lift_all: bool = False,
+) -> ConsentEvent:
+    """Lifts what the contact's opt-in covers (see optout.scope.lifted_by_opt_in).
+
+    `lift_all` lifts every opt-out of the contact in the workspace (an admin's lift with a reason).
+    """
+    settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    event_scope = scope.INBOX if lift_all else settings.opt_out_scope
+    rows = list(
+        OptOut.objects.filter(workspace=workspace, contact=contact).select_related("phone_number")
+    )
+    lifted = scope.lifted_by_opt_in(
+        [scope.ActiveOptOut(r.id, r.scope, r.phone_number.number) for r in rows],
+        phone_number.number,
+        event_scope,
+    )
+    event = ConsentEvent.objects.create(
+        workspace=workspace,
+        contact=contact,
+        kind=ConsentKind.OPT_IN,
+        source=ConsentSource(source),
+        scope=event_scope,
+        phone_number=phone_number,
+        numbers=_numbers_covered(workspace, phone_number, event_scope),
+        inbound=inbound,
+        message_body=body,
+        actor=actor,
+        reason=reason,
+    )
+    OptOut.objects.filter(id__in=[o.id for o in lifted]).delete()
+    _queue_crm_notifications(event)
+    return event
+
+
+def keyword_add(
+    *, workspace, kind: str, keyword: str, language: str = "", reply_text: str = "", actor=None
+) -> Keyword:
+    word = keyword.strip()
+    if not word or not is_valid_keyword(word) or len(word) > 64:
+        raise ComplianceError(
+            "invalid_keyword",
+            "A keyword needs at least one letter or digit (64 at most).",
+            "keyword",
+        )
+    norm = normalize(word)
+    for builtin_kind, words in BUILTIN_KEYWORDS.items():
+        if norm in {normalize(w) for w in words}:
+            raise ComplianceError(
+                "keyword_exists",
+                f"{word.upper()} is already a built-in {builtin_kind.replace('_', '-')} keyword.",
+                "keyword",
+            )
+    with transaction.atomic():
+        # Lock the workspace's settings row: concurrent adds cannot both pass the limit.
+        ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+        clash = Keyword.objects.filter(workspace=workspace, keyword=norm.upper()).first()
+        if clash:
+            raise ComplianceError(
+                "keyword_exists",
+                f"{norm.upper()} is already a custom {clash.get_kind_display().lower()} keyword.",
+                "keyword",
+            )
+        if Keyword.objects.filter(workspace=workspace, kind=kind).count() >= (
+            MAX_CUSTOM_KEYWORDS_PER_KIND
+        ):
+            raise ComplianceError(
+                "keyword_limit_reached",
+                f"A workspace can have at most {MAX_CUSTOM_KEYWORDS_PER_KIND} custom "
+                f"{kind.replace('_', '-')} keywords.",
+                "keyword",
+            )
+        try:
+            created = Keyword.objects.create(
+                workspace=workspace,
+                kind=kind,
+                keyword=norm.upper(),
+                language=language.strip(),
+                reply_text=reply_text.strip(),
+            )
+        except IntegrityError as exc:
+            raise ComplianceError("keyword_exists", f"{norm.upper()} already exists.") from exc
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action="keyword_added",
+            field=kind,
+            new_value=created.keyword,
+        )
+    return created
+
+
+@transaction.atomic
+def keyword_remove(*, keyword: Keyword, actor=None) -> None:
+    audit_record(
+        workspace=keyword.workspace,
+        actor=actor,
+        action="keyword_removed",
+        field=keyword.kind,
+        old_value=keyword.keyword,
+    )
+    keyword.delete()
+
+
+def audit_record(
+    *, workspace, actor, action: str, field: str = "", old_value="", new_value="", via: str = ""
+) -> AuditLogEntry:
+    is_user = actor is not None and getattr(actor, "pk", None) is not None
+    return AuditLogEntry.objects.create(
+        workspace=workspace,
+        actor=actor if is_user else None,
+        via=via or ("web" if is_user else "api"),
+        action=action,
+        field=field,
+        old_value=str(old_value),
+        new_value=str(new_value),
+    )
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    field: str
+    old: object
+    new: object
+
+
+@transaction.atomic
+def compliance_settings_update(*, workspace, actor=None, via: str = "", **changes) -> list:
+    """Applies `changes`, writes one audit entry per changed field, returns what changed."""
+    settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    done = []
+    for field, value in changes.items():
+        old = getattr(settings, field)
+        if old != value:
+            setattr(settings, field, value)
+            done.append(SettingsChange(field, old, value))
+    if done:
+        settings.full_clean(exclude=["workspace"])
+        settings.save()
+        for change in done:
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                via=via,
+                action="setting_changed",
+                field=change.field,
+                old_value=change.old,
+                new_value=change.new,
+            )
+    return done

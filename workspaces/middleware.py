@@ -1,0 +1,24 @@
+"""Puts the current workspace and the user's membership in it on every page request."""
+
+from .selectors import memberships_of
+
+SESSION_KEY = "workspace_id"
+
+
+class CurrentWorkspaceMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.workspace = None
+        request.membership = None
+        request.memberships = []
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request.memberships = memberships_of(user)
+            wanted = request.session.get(SESSION_KEY)
+            chosen = next((m for m in request.memberships if m.workspace_id == wanted), None)
+            chosen = chosen or (request.memberships[0] if request.memberships else None)
+            if chosen:
+                request.membership, request.workspace = chosen, chosen.workspace
+        return self.get_response(request)

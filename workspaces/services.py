@@ -1,0 +1,72 @@
+"""Writes on tenants: creating workspaces, members, phone numbers and API tokens."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from messaging.phone import to_e164
+
+from .models import ApiToken, Membership, PhoneNumber, Role, Workspace
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:60] or "workspace"
+    slug, n = base, 2
+    while Workspace.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def workspace_create(
+    *,
+    name: str,
+    twilio_account_sid: str = "",
+    twilio_auth_token: str = "",
+) -> Workspace:
+    """A workspace with its compliance settings. Without a Twilio token a random one is stored, so
+    that webhooks are refused until the real token is set (fail closed)."""
+    from optout.models import ComplianceSettings
+
+    workspace = Workspace.objects.create(
+        name=name,
+        slug=_unique_slug(name),
+        twilio_account_sid=twilio_account_sid or "AC" + secrets.token_hex(16),
+        twilio_auth_token=twilio_auth_token or secrets.token_hex(16),
+    )
+    ComplianceSettings.objects.create(workspace=workspace)
+    return workspace
+
+
+def member_add(*, workspace: Workspace, email: str, role: str, password: str | None = None):
+    """Adds (or re-roles) the user with this email; creates the user when needed."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(username=email.lower(), email=email.lower())
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    membership, _ = Membership.objects.update_or_create(
+        user=user, workspace=workspace, defaults={"role": Role(role)}
+    )
+    return membership
+
+
+def phone_number_add(*, workspace: Workspace, number: str, label: str = "") -> PhoneNumber:
+    return PhoneNumber.objects.create(workspace=workspace, number=to_e164(number), label=label)
+
+
+def api_token_create(*, workspace: Workspace, name: str = "default", created_by=None) -> str:
+    """Creates a token and returns its key; only the hash is kept."""
+    raw = ApiToken.generate()
+    ApiToken.objects.create(
+        workspace=workspace,
+        name=name,
+        key_hash=ApiToken.hash(raw),
+        prefix=raw[:8],
+        created_by=created_by,
+    )
+    return raw
