@@ -109,14 +109,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Compressed, not manifest-hashed: pages work without a collectstatic step (make run, tests);
+    # production images still run collectstatic so whitenoise serves from STATIC_ROOT.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_MANIFEST_STRICT = False
 
 # Fernet key for the Twilio auth tokens stored in the database. The embedded mode derives one
 # from SECRET_KEY; production sets FIELD_ENCRYPTION_KEY (Fernet.generate_key()).
@@ -135,6 +132,7 @@ SEND_MAX_RETRIES = env.int("SEND_MAX_RETRIES", default=5)
 SEND_RETRY_BACKOFF = env.float("SEND_RETRY_BACKOFF", default=2.0)
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 
 # Celery: Redis when REDIS_URL is set, otherwise the embedded filesystem broker.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -166,7 +164,7 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.sweep_unprocessed": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unprocessed": {"task": "messaging.tasks.sweep_unprocessed", "schedule": 30.0},
+    "sweep-unprocessed": {"task": "messaging.tasks.sweep_unprocessed", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 
 REST_FRAMEWORK = {

@@ -1,0 +1,118 @@
+"""A loopback fake of Twilio's Messages API, for tests and benchmarks.
+
+The real `twilio` SDK talks to it (TWILIO_API_BASE_URL). It records every request and can be
+told to answer the next sends with an error (21610, a 500, ...).
+"""
+
+import base64
+import json
+import threading
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass
+class SentRequest:
+    account_sid: str
+    auth: tuple[str, str]
+    params: dict[str, str]
+
+    @property
+    def to(self) -> str:
+        return self.params.get("To", "")
+
+    @property
+    def from_(self) -> str:
+        return self.params.get("From", "")
+
+    @property
+    def body(self) -> str:
+        return self.params.get("Body", "")
+
+
+@dataclass
+class FakeTwilio:
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[SentRequest] = field(default_factory=list)
+    _errors: deque = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> "FakeTwilio":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length).decode()
+                params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                parts = self.path.strip("/").split("/")
+                if len(parts) != 4 or parts[0] != "2010-04-01" or parts[3] != "Messages.json":
+                    return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                auth = self.headers.get("Authorization", "")
+                user, _, password = (
+                    base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+                )
+                if user != parts[2]:
+                    return self._json(
+                        401, {"code": 20003, "message": "Authenticate", "status": 401}
+                    )
+                with fake._lock:
+                    fake.requests.append(SentRequest(parts[2], (user, password), params))
+                    error = fake._errors.popleft() if fake._errors else None
+                if error:
+                    status, code, message = error
+                    return self._json(status, {"code": code, "message": message, "status": status})
+                sid = "SM" + uuid.uuid4().hex
+                return self._json(
+                    201,
+                    {
+                        "sid": sid,
+                        "account_sid": parts[2],
+                        "to": params.get("To"),
+                        "from": params.get("From"),
+                        "body": params.get("Body"),
+                        "status": "queued",
+                        "num_segments": "1",
+                        "uri": f"/2010-04-01/Accounts/{parts[2]}/Messages/{sid}.json",
+                    },
+                )
+
+            def _json(self, status, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def fail_next(self, *, status: int, code: int, message: str = "error", times: int = 1) -> None:
+        with self._lock:
+            self._errors.extend([(status, code, message)] * times)
+
+    def sent_to(self, number: str) -> list[SentRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.to == number]
