@@ -47,9 +47,11 @@ def _celery_mode(request):
 
 
 @pytest.fixture(autouse=True)
-def _simulator_backend(settings):
+def _test_settings(settings):
     settings.SMS_BACKEND = "simulator"
     settings.SEND_RETRY_BACKOFF = 0.01
+    # Fast hashing: the fixtures create several users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
