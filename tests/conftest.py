@@ -37,11 +37,15 @@ def skip_or_fail(reason: str):
 
 @pytest.fixture(autouse=True)
 def _celery_mode(request):
-    """Tasks run eagerly unless the test drives a real worker."""
+    """Tasks run eagerly unless the test drives a real worker.
+
+    Eager errors are not propagated: that is how Celery runs a task's retries in eager mode; a
+    failing task still fails its test through the test's assertions (and is logged).
+    """
     eager = "services" not in request.keywords
     old = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
     celery_app.conf.task_always_eager = eager
-    celery_app.conf.task_eager_propagates = eager
+    celery_app.conf.task_eager_propagates = False
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = old
 
