@@ -277,6 +277,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
         model = WebhookEndpoint
         fields = ["id", "url", "secret", "is_active", "created_at"]
         read_only_fields = ["secret", "created_at"]
+        extra_kwargs = {"is_active": {"default": True}}
 
 
 class WebhookEndpointList(WorkspaceScopedMixin, generics.ListCreateAPIView):

@@ -1,6 +1,5 @@
 """API of tenants: the workspace's phone numbers."""
 
-from django.db import IntegrityError
 from rest_framework import generics, serializers
 
 from compliance_center.api_errors import ApiError
@@ -48,7 +47,5 @@ class PhoneNumberList(WorkspaceScopedMixin, generics.ListCreateAPIView):
             serializer.instance = services.phone_number_add(
                 workspace=self.workspace, **serializer.validated_data
             )
-        except IntegrityError as exc:
-            raise ApiError(
-                "number_taken", "This number already belongs to a workspace.", 409
-            ) from exc
+        except services.NumberTaken as exc:
+            raise ApiError("number_taken", str(exc), 409) from exc

@@ -3,7 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from messaging.phone import to_e164
@@ -55,8 +55,18 @@ def member_add(*, workspace: Workspace, email: str, role: str, password: str | N
     return membership
 
 
+class NumberTaken(Exception):
+    pass
+
+
 def phone_number_add(*, workspace: Workspace, number: str, label: str = "") -> PhoneNumber:
-    return PhoneNumber.objects.create(workspace=workspace, number=to_e164(number), label=label)
+    """Adds a number (any common format, stored E.164); a number belongs to one workspace only."""
+    e164 = to_e164(number)
+    try:
+        with transaction.atomic():
+            return PhoneNumber.objects.create(workspace=workspace, number=e164, label=label)
+    except IntegrityError as exc:
+        raise NumberTaken(f"{e164} already belongs to a workspace.") from exc
 
 
 def api_token_create(*, workspace: Workspace, name: str = "default", created_by=None) -> str:
