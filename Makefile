@@ -21,7 +21,7 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@DEBUG=$${DEBUG:-true} bash -c 'trap "kill 0" EXIT INT TERM; \
+	@DEBUG=$${DEBUG:-true} PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} bash -c 'trap "kill 0" EXIT INT TERM; \
 	  $(BIN)/celery -A compliance_center worker --beat --loglevel=INFO --concurrency=2 \
 	    --schedule=.celery/beat-schedule & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & \

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "workspaces.middleware.CurrentWorkspaceMiddleware",
 ]
 
-ROOT_URLCONF = "compliance_center.urls"
+ROOT_URLCONF = env("ROOT_URLCONF", default="compliance_center.urls")
 
 TEMPLATES = [
     {
@@ -145,6 +145,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # The default 1 s poll makes a STOP wait twice (process, then send the confirmation).
+        "polling_interval": 0.05,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
