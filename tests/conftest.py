@@ -192,10 +192,8 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
     import redis
 
     db = django_settings.DATABASES["default"]
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
     redis.Redis.from_url(django_settings.CELERY_BROKER_URL).flushdb()
     env = {
         **os.environ,
