@@ -405,3 +405,23 @@ def sweep_unprocessed(*, older_than_seconds: int) -> tuple[list[int], list[int]]
         .values_list("id", flat=True)[:1000]
     )
     return inbound, queued
+
+
+def conversation_mark_read(*, conversation: Conversation) -> None:
+    """The agent has the thread in front of them: nothing in it is unread any more."""
+    if conversation.unread_count:
+        Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
+        conversation.unread_count = 0
+
+
+def conversation_opt_out(*, conversation: Conversation, actor, reason: str):
+    """An agent opts the contact out by hand ("Contact asked by phone to stop"), with a reason."""
+    compliance_settings_for(conversation.workspace)  # opt_out_record locks the settings row
+    return opt_out_record(
+        workspace=conversation.workspace,
+        contact=conversation.contact,
+        phone_number=conversation.phone_number,
+        source=ConsentSource.AGENT,
+        actor=actor,
+        reason=reason.strip(),
+    )

@@ -4,4 +4,12 @@ from . import views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/list/", views.conversation_list, name="inbox-list"),
+    path("inbox/new/", views.new_conversation, name="inbox-new"),
+    path("inbox/new/preview/", views.new_conversation_preview, name="inbox-new-preview"),
+    path("inbox/c/<int:pk>/", views.thread, name="inbox-thread"),
+    path("inbox/c/<int:pk>/live/", views.thread_live, name="inbox-thread-live"),
+    path("inbox/c/<int:pk>/send/", views.send, name="inbox-send"),
+    path("inbox/c/<int:pk>/preview/", views.preview, name="inbox-preview"),
+    path("inbox/c/<int:pk>/opt-out/", views.opt_out, name="inbox-opt-out"),
 ]

@@ -1,0 +1,348 @@
+"""Reads for the agent inbox and the phone simulator, starting from the request's workspace."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404
+
+from optout import scope, signature
+from optout.models import ConsentEvent, ConsentKind, ConsentSource, OptOut
+from optout.selectors import block_for, compliance_settings_for
+from workspaces.models import PhoneNumber
+
+from . import segments
+from .models import Conversation, Direction, Message, MessageSource, MessageStatus
+from .phone import InvalidNumber, pretty, to_e164
+from .services import refusal_for
+
+# ---------------------------------------------------------------- conversation list
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    conversation: Conversation
+    contact_label: str
+    contact_phone: str  # formatted
+    number_label: str  # "Sales · +1 415-555-0100"
+    last_body: str
+    last_direction: str
+    last_automatic: bool
+    last_at: datetime | None
+    unread: int
+    opted_out: bool
+
+
+def number_label(number: PhoneNumber) -> str:
+    return f"{number.label} · {pretty(number.number)}" if number.label else pretty(number.number)
+
+
+def contact_label(contact) -> str:
+    return contact.name or pretty(contact.phone)
+
+
+def phone_numbers_of(workspace) -> list[PhoneNumber]:
+    return list(PhoneNumber.objects.filter(workspace=workspace).order_by("number"))
+
+
+def _blocked_pairs(workspace, conversations: list[Conversation]) -> set[int]:
+    """Ids of the conversations whose contact is blocked from the conversation's number."""
+    contact_ids = {c.contact_id for c in conversations}
+    if not contact_ids:
+        return set()
+    workspace_scope = compliance_settings_for(workspace).opt_out_scope
+    by_contact: dict[int, list[scope.ActiveOptOut]] = {}
+    for row in OptOut.objects.filter(workspace=workspace, contact_id__in=contact_ids).values(
+        "id", "contact_id", "scope", "phone_number__number"
+    ):
+        by_contact.setdefault(row["contact_id"], []).append(
+            scope.ActiveOptOut(row["id"], row["scope"], row["phone_number__number"])
+        )
+    return {
+        c.id
+        for c in conversations
+        if scope.blocking(by_contact.get(c.contact_id, []), c.phone_number.number, workspace_scope)
+    }
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def conversation_list(
+    *, workspace, number_id: int | None = None, q: str = "", state: str = "", limit: int = 200
+) -> list[ConversationRow]:
+    """The inbox list: newest first, optionally one number, a search, opted-out or not."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    qs = (
+        Conversation.objects.filter(workspace=workspace)
+        .select_related("contact", "phone_number")
+        .annotate(
+            last_body=Subquery(last.values("body")[:1]),
+            last_direction=Subquery(last.values("direction")[:1]),
+            last_source=Subquery(last.values("source")[:1]),
+        )
+        .order_by("-last_message_at", "-id")
+    )
+    if number_id:
+        qs = qs.filter(phone_number_id=number_id)
+    q = q.strip()
+    if q:
+        match = Q(contact__name__icontains=q) | Q(contact__phone__contains=q)
+        digits = _digits(q)
+        if len(digits) >= 3:
+            match |= Q(contact__phone__contains=digits)
+        qs = qs.filter(match)
+    conversations = list(qs[:limit])
+    blocked = _blocked_pairs(workspace, conversations)
+    rows = [
+        ConversationRow(
+            conversation=c,
+            contact_label=contact_label(c.contact),
+            contact_phone=pretty(c.contact.phone),
+            number_label=number_label(c.phone_number),
+            last_body=c.last_body or "",
+            last_direction=c.last_direction or "",
+            last_automatic=c.last_source == MessageSource.SYSTEM,
+            last_at=c.last_message_at,
+            unread=c.unread_count,
+            opted_out=c.id in blocked,
+        )
+        for c in conversations
+    ]
+    if state == "opted_out":
+        rows = [r for r in rows if r.opted_out]
+    elif state == "active":
+        rows = [r for r in rows if not r.opted_out]
+    return rows
+
+
+def conversation_get(*, workspace, pk: int) -> Conversation:
+    """A conversation of this workspace, or 404: ids of other workspaces leak nothing."""
+    return get_object_or_404(
+        Conversation.objects.select_related("contact", "phone_number", "workspace"),
+        pk=pk,
+        workspace=workspace,
+    )
+
+
+# ---------------------------------------------------------------- thread
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    kind: str  # "message" or "event"
+    at: datetime
+    message: Message | None = None
+    event: ConsentEvent | None = None
+    text: str = ""  # for events: the sentence shown inline
+
+
+def event_sentence(event: ConsentEvent) -> str:
+    """'Contact replied STOP — opted out of all numbers of this workspace', and the like."""
+    if event.scope == scope.INBOX:
+        covered = "all numbers of this workspace"
+    else:
+        numbers = event.numbers or ([event.phone_number.number] if event.phone_number else [])
+        covered = f"{', '.join(pretty(n) for n in numbers)} only"
+    opted_out = event.kind == ConsentKind.OPT_OUT
+    what = f"opted out of {covered}" if opted_out else f"opted back in to {covered}"
+    if event.source == ConsentSource.KEYWORD:
+        word = (event.message_body or "").strip() or ("STOP" if opted_out else "START")
+        return f"Contact replied {word} — {what}"
+    if event.source == ConsentSource.AGENT:
+        who = getattr(event.actor, "email", "") or "an agent"
+        reason = f" (“{event.reason}”)" if event.reason else ""
+        return f"Marked by {who}{reason} — {what}"
+    if event.source == ConsentSource.CARRIER:
+        return f"The carrier reported the contact unsubscribed — {what}"
+    return f"{event.get_source_display()} — {what}"
+
+
+def thread_items(conversation: Conversation) -> list[ThreadItem]:
+    """Messages both ways and the consent events that concern this conversation's number."""
+    number = conversation.phone_number.number
+    items = [
+        ThreadItem("message", m.created_at, message=m)
+        for m in conversation.messages.select_related("sent_by").order_by("created_at", "id")
+    ]
+    for event in ConsentEvent.objects.filter(
+        workspace_id=conversation.workspace_id, contact=conversation.contact
+    ).select_related("actor", "phone_number"):
+        if event.phone_number_id == conversation.phone_number_id or number in (event.numbers or []):
+            items.append(
+                ThreadItem("event", event.created_at, event=event, text=event_sentence(event))
+            )
+    # An event recorded while processing an inbound text sorts right after that text.
+    items.sort(key=lambda item: (item.at, 0 if item.kind == "message" else 1))
+    return items
+
+
+# ---------------------------------------------------------------- opt-out banner
+
+
+@dataclass(frozen=True)
+class Banner:
+    opt_out: OptOut
+    when: datetime
+    how: str
+    scope_text: str
+    refusal: str  # the server's refusal sentence, shown on the disabled composer too
+
+
+def _how(opt_out: OptOut) -> str:
+    event = opt_out.event
+    if opt_out.source == ConsentSource.KEYWORD:
+        word = (event.message_body or "STOP").strip()
+        return f"the contact replied {word} to {pretty(opt_out.phone_number.number)}"
+    if opt_out.source == ConsentSource.AGENT:
+        who = getattr(event.actor, "email", "") or "an agent"
+        reason = f": “{event.reason}”" if event.reason else ""
+        return f"marked by hand by {who}{reason}"
+    if opt_out.source == ConsentSource.CARRIER:
+        return "the carrier reported that the recipient unsubscribed (Twilio error 21610)"
+    if opt_out.source == ConsentSource.IMPORT:
+        return "imported from a block list"
+    return "recorded through the API"
+
+
+def banner_for(conversation: Conversation) -> Banner | None:
+    """The opt-out banner when the contact is blocked from this conversation's number."""
+    opt_out = block_for(
+        workspace_id=conversation.workspace_id,
+        contact_phone=conversation.contact.phone,
+        number=conversation.phone_number.number,
+    )
+    if opt_out is None:
+        return None
+    if opt_out.scope == scope.INBOX:
+        scope_text = "Inbox opt-out: blocked from every number of this workspace."
+    elif getattr(opt_out, "workspace_scope", "") == scope.INBOX:
+        scope_text = (
+            f"Made on {pretty(opt_out.phone_number.number)} under phone number opt-out; the "
+            "workspace now uses inbox opt-out, so every number of this workspace is blocked."
+        )
+    else:
+        scope_text = (
+            f"Phone number opt-out: blocked from {pretty(opt_out.phone_number.number)} only; "
+            "other numbers of this workspace can still text this contact."
+        )
+    return Banner(
+        opt_out=opt_out,
+        when=opt_out.created_at,
+        how=_how(opt_out),
+        scope_text=scope_text,
+        refusal=refusal_for(opt_out).detail,
+    )
+
+
+# ---------------------------------------------------------------- composer preview
+
+
+@dataclass(frozen=True)
+class ComposerPreview:
+    final: str
+    info: segments.SegmentInfo
+    chars: int
+    signed: bool
+    signature_text: str
+    signature_mode: str
+    signature_note: str
+    non_gsm: str  # the first character that forces UCS-2, if any
+    too_long: bool
+
+
+def _first_non_gsm(text: str) -> str:
+    for ch in text:
+        if ch not in segments.GSM7_BASIC and ch not in segments.GSM7_EXTENSION:
+            return ch
+    return ""
+
+
+def composer_preview(
+    *, workspace, conversation: Conversation | None, body: str, max_len: int = 1600
+) -> ComposerPreview:
+    """What message_send would store for `body`: the same signature rule, counted as sent."""
+    compliance = compliance_settings_for(workspace)
+    conversation_signed = bool(
+        conversation and conversation.messages.filter(signature_applied=True).exists()
+    )
+    signed = signature.should_sign(
+        mode=compliance.signature_mode,
+        signature=compliance.signature_text,
+        body=body or "x",  # an empty draft still shows the signature it will get
+        is_system_reply=False,
+        conversation_signed=conversation_signed,
+    )
+    final = signature.apply(body, compliance.signature_text) if signed else body
+    if signed and not body.strip():
+        final = compliance.signature_text.strip()
+    mode = compliance.signature_mode
+    if mode == signature.OFF or not compliance.signature_text.strip():
+        note = "No signature: the opt-out signature is off for this workspace."
+    elif mode == signature.FIRST_IN_CONVERSATION:
+        note = (
+            "Signature appended once per conversation: this is the first signed message."
+            if signed
+            else "No signature: it was already sent once in this conversation."
+        )
+    elif signed:
+        note = "Signature appended to every sent message."
+    else:
+        note = "No signature: the message already ends with it."
+    info = segments.count(final)
+    return ComposerPreview(
+        final=final,
+        info=info,
+        chars=len(final),
+        signed=signed,
+        signature_text=compliance.signature_text.strip(),
+        signature_mode=compliance.get_signature_mode_display(),
+        signature_note=note,
+        non_gsm=_first_non_gsm(final),
+        too_long=len(final) > max_len,
+    )
+
+
+def conversation_for(*, workspace, number: PhoneNumber | None, to: str) -> Conversation | None:
+    """The existing conversation of `number` with the contact `to` (any format), if there is one."""
+    if number is None:
+        return None
+    try:
+        e164 = to_e164(to)
+    except InvalidNumber:
+        return None
+    return (
+        Conversation.objects.filter(workspace=workspace, phone_number=number, contact__phone=e164)
+        .select_related("contact", "phone_number")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- phone simulator
+
+
+def phone_thread(*, workspace, contact_phone: str, number: str) -> list[Message]:
+    """What the simulated phone shows: the contact's texts and what reached it from `number`."""
+    return list(
+        Message.objects.filter(
+            workspace=workspace,
+            conversation__contact__phone=contact_phone,
+            conversation__phone_number__number=number,
+        )
+        .filter(
+            Q(direction=Direction.INBOUND)
+            | Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def simulator_contacts(workspace) -> list[tuple[str, str]]:
+    """(E.164, label) of the workspace's contacts, for the simulator's picker."""
+    from .models import Contact
+
+    return [
+        (c.phone, f"{c.name} · {pretty(c.phone)}" if c.name else pretty(c.phone))
+        for c in Contact.objects.filter(workspace=workspace).order_by("name", "phone")[:200]
+    ]
