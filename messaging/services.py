@@ -26,7 +26,7 @@ from .models import (
     MessageSource,
     MessageStatus,
 )
-from .phone import InvalidNumber, to_e164
+from .phone import InvalidNumber, pretty, to_e164
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +69,10 @@ def conversation_get_or_create(*, workspace, phone_number, contact) -> Conversat
 def refusal_for(opt_out) -> SendRefused:
     """The refusal an agent or API client sees: when, how and under which scope."""
     inbox = opt_out.scope == "inbox" or getattr(opt_out, "workspace_scope", "") == "inbox"
-    where = "any number of this workspace" if inbox else opt_out.phone_number.number
+    where = "any number of this workspace" if inbox else pretty(opt_out.phone_number.number)
     return SendRefused(
         "recipient_opted_out",
-        f"{opt_out.contact.phone} opted out ({opt_out.get_source_display().lower()}) on "
+        f"{pretty(opt_out.contact.phone)} opted out ({opt_out.get_source_display().lower()}) on "
         f"{opt_out.created_at:%Y-%m-%d %H:%M} UTC: texting them from {where} is blocked.",
         opt_out=opt_out,
     )

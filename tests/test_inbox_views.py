@@ -100,7 +100,7 @@ def test_blocked_send_is_refused_by_the_server_with_the_reason(agent, text_in):
     assert response.status_code == 422
     page = text(response)
     assert "Not sent:" in page
-    assert "+14155550123 opted out (keyword)" in page
+    assert "+1 415-555-0123 opted out (keyword)" in page
     assert "texting them from any number of this workspace is blocked" in page
     assert Message.objects.count() == before
 
