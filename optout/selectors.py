@@ -1,11 +1,24 @@
 """Reads on consent: settings, keyword rules and the block check."""
 
-from django.db.models import F
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from . import scope
 from .defaults import BUILTIN_KEYWORDS
 from .keywords import KeywordRule
-from .models import ComplianceSettings, Keyword, OptOut
+from .models import (
+    AuditLogEntry,
+    ComplianceSettings,
+    ConsentEvent,
+    ConsentKind,
+    Keyword,
+    KeywordKind,
+    OptOut,
+)
 
 
 def compliance_settings_for(workspace) -> ComplianceSettings:
@@ -44,3 +57,135 @@ def block_for(*, workspace_id: int, contact_phone: str, number: str) -> OptOut |
         rows[0].workspace_scope or scope.INBOX,
     )
     return by_id[hit.id] if hit else None
+
+
+# ---------------------------------------------------------------- Compliance Center pages
+
+
+@dataclass(frozen=True)
+class NumberStats:
+    number: str
+    label: str
+    opt_outs_7: int
+    opt_outs_30: int
+    opt_ins_7: int
+    opt_ins_30: int
+    blocked_here: int  # active opt-outs made on this number
+
+
+@dataclass(frozen=True)
+class ComplianceStats:
+    opt_outs_7: int
+    opt_outs_30: int
+    opt_ins_7: int
+    opt_ins_30: int
+    blocked_contacts: int  # distinct contacts with at least one active opt-out
+    per_number: list[NumberStats]
+    daily_opt_outs: list[tuple[date, int]]  # the last `days` days, oldest first, zeros included
+
+
+def compliance_stats(*, workspace, days: int = 30, now: datetime | None = None) -> ComplianceStats:
+    """Live figures for the Overview: consent events in the last 7 / 30 days, overall and per
+    workspace number, the block list's size and opt-outs per day (UTC)."""
+    now = now or timezone.now()
+    since_7, since_30 = now - timedelta(days=7), now - timedelta(days=30)
+    events = ConsentEvent.objects.filter(workspace=workspace)
+
+    def counts(**extra):
+        return {
+            "opt_outs_7": Count(
+                "id", filter=Q(kind=ConsentKind.OPT_OUT, created_at__gte=since_7, **extra)
+            ),
+            "opt_outs_30": Count(
+                "id", filter=Q(kind=ConsentKind.OPT_OUT, created_at__gte=since_30, **extra)
+            ),
+            "opt_ins_7": Count(
+                "id", filter=Q(kind=ConsentKind.OPT_IN, created_at__gte=since_7, **extra)
+            ),
+            "opt_ins_30": Count(
+                "id", filter=Q(kind=ConsentKind.OPT_IN, created_at__gte=since_30, **extra)
+            ),
+        }
+
+    totals = events.aggregate(**counts())
+    by_number = {
+        row["phone_number_id"]: row
+        for row in events.filter(created_at__gte=since_30)
+        .values("phone_number_id")
+        .annotate(**counts())
+    }
+    blocked_by_number = dict(
+        OptOut.objects.filter(workspace=workspace)
+        .values("phone_number_id")
+        .annotate(n=Count("id"))
+        .values_list("phone_number_id", "n")
+    )
+    per_number = []
+    for number in workspace.phone_numbers.order_by("number"):
+        row = by_number.get(number.id, {})
+        per_number.append(
+            NumberStats(
+                number=number.number,
+                label=number.label,
+                opt_outs_7=row.get("opt_outs_7", 0),
+                opt_outs_30=row.get("opt_outs_30", 0),
+                opt_ins_7=row.get("opt_ins_7", 0),
+                opt_ins_30=row.get("opt_ins_30", 0),
+                blocked_here=blocked_by_number.get(number.id, 0),
+            )
+        )
+    today = now.astimezone(UTC).date()
+    first_day = today - timedelta(days=days - 1)
+    per_day = dict(
+        events.filter(kind=ConsentKind.OPT_OUT, created_at__date__gte=first_day)
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    daily = [(d, per_day.get(d, 0)) for d in (first_day + timedelta(days=i) for i in range(days))]
+    return ComplianceStats(
+        **totals,
+        blocked_contacts=OptOut.objects.filter(workspace=workspace)
+        .values("contact_id")
+        .distinct()
+        .count(),
+        per_number=per_number,
+        daily_opt_outs=daily,
+    )
+
+
+def block_list(*, workspace, q: str = ""):
+    """The workspace's active opt-outs, newest first; `q` matches a number (any format) or name."""
+    qs = OptOut.objects.filter(workspace=workspace).select_related(
+        "contact", "phone_number", "event", "event__actor"
+    )
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = Q(contact__name__icontains=q)
+        if digits:
+            # "(415) 555-0123" and "+14155550123" both find +14155550123.
+            condition |= Q(contact__phone__contains=digits[-10:] if len(digits) > 10 else digits)
+        qs = qs.filter(condition)
+    return qs
+
+
+def consent_history(*, workspace, contact) -> list[ConsentEvent]:
+    """Every consent event of a contact, newest first."""
+    return list(
+        ConsentEvent.objects.filter(workspace=workspace, contact=contact).select_related(
+            "phone_number", "actor"
+        )
+    )
+
+
+def custom_keywords_by_kind(workspace) -> dict[str, list[Keyword]]:
+    grouped: dict[str, list[Keyword]] = {kind: [] for kind in KeywordKind.values}
+    for keyword in Keyword.objects.filter(workspace=workspace).order_by("keyword"):
+        grouped[keyword.kind].append(keyword)
+    return grouped
+
+
+def audit_log_for(workspace):
+    return AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")

@@ -245,3 +245,78 @@ def compliance_settings_update(*, workspace, actor=None, via: str = "", **change
                 new_value=change.new,
             )
     return done
+
+
+# ---------------------------------------------------------------- Compliance Center actions
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ComplianceError(
+            "reason_required", "Give a reason: it is kept in the ledger.", "reason"
+        )
+    return reason
+
+
+@transaction.atomic
+def opt_out_manual(*, workspace, contact_phone: str, phone_number, actor, reason: str):
+    """An admin blocks a contact by hand (source `agent`), with a reason, and audits it.
+
+    `contact_phone` is E.164; the contact is created when the workspace has never texted them.
+    """
+    from messaging.models import Contact  # messaging depends on optout, not the reverse
+
+    reason = _require_reason(reason)
+    if phone_number.workspace_id != workspace.id:
+        raise ComplianceError("unknown_number", "Pick a number of this workspace.", "phone_number")
+    contact, _ = Contact.objects.get_or_create(workspace=workspace, phone=contact_phone)
+    event = opt_out_record(
+        workspace=workspace,
+        contact=contact,
+        phone_number=phone_number,
+        source=ConsentSource.AGENT,
+        actor=actor,
+        reason=reason,
+    )
+    where = "every number" if event.scope == scope.INBOX else phone_number.number
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="opt_out_recorded",
+        field=contact.phone,
+        new_value=f"Blocked from {where} (made on {phone_number.number}). Reason: {reason}",
+    )
+    return event
+
+
+@transaction.atomic
+def opt_out_lift(*, workspace, contact, actor, reason: str) -> ConsentEvent:
+    """An admin lifts every opt-out of a contact, only with a recorded reason, and audits it."""
+    reason = _require_reason(reason)
+    ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    rows = list(
+        OptOut.objects.filter(workspace=workspace, contact=contact)
+        .select_related("phone_number")
+        .order_by("-created_at")
+    )
+    if not rows:
+        raise ComplianceError("not_opted_out", f"{contact.phone} is not on the block list.")
+    event = opt_in_record(
+        workspace=workspace,
+        contact=contact,
+        phone_number=rows[0].phone_number,
+        source=ConsentSource.AGENT,
+        actor=actor,
+        reason=reason,
+        lift_all=True,
+    )
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="opt_out_lifted",
+        field=contact.phone,
+        old_value="Blocked on " + ", ".join(r.phone_number.number for r in rows),
+        new_value=f"Lifted. Reason: {reason}",
+    )
+    return event

@@ -1,10 +1,570 @@
-"""Compliance Center pages (Settings → Compliance Center)."""
+"""Compliance Center pages (Settings → Compliance Center): Overview, Opt-out, Keywords, Block list,
+Audit log. Admins and managers only; every lookup starts from the request's workspace.
 
-from django.shortcuts import render
+Views parse input, call a selector or a service, and render. Changes go through services, which
+save in one transaction and write the audit log; a successful POST redirects (no double submit).
+"""
 
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from messaging import segments
+from messaging.models import Contact
+from messaging.phone import pretty
 from workspaces.permissions import compliance_manager_required
+
+from . import selectors, services, signature
+from .api import consent_events_csv
+from .defaults import BUILTIN_KEYWORDS, MAX_BODY_LENGTH, MAX_CUSTOM_KEYWORDS_PER_KIND
+from .forms import (
+    SAMPLE_MESSAGE,
+    SCOPE_CHOICES,
+    SCOPE_HELP,
+    SIGNATURE_CHOICES,
+    SIGNATURE_HELP,
+    BlockListSearchForm,
+    ConfirmationForm,
+    KeywordAddForm,
+    LiftForm,
+    ManualOptOutForm,
+    PreviewForm,
+    RepliesForm,
+    ScopeForm,
+    SignatureForm,
+)
+from .models import ConsentEvent, Keyword, KeywordKind
+
+PAGE_SIZE = 50
+
+# ---------------------------------------------------------------- helpers
+
+
+def _render(request: HttpRequest, template: str, tab: str, status: int = 200, **context):
+    return render(
+        request,
+        f"optout/{template}",
+        {"nav": "compliance", "tab": tab, **context},
+        status=status,
+    )
+
+
+def _save_settings(request: HttpRequest, form, fields: list[str]) -> bool:
+    """Saves the form's fields through the audited service; model errors land on the form."""
+    try:
+        services.compliance_settings_update(
+            workspace=request.workspace,
+            actor=request.user,
+            via="web",
+            **{f: form.cleaned_data[f] for f in fields},
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- Overview
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    day: object
+    count: int
+
+
+CHART = {"width": 760, "height": 210, "left": 40, "right": 8, "top": 12, "bottom": 26}
+
+
+def _axis(top: int) -> tuple[int, int]:
+    """A round top for the y axis and its step: at most 4 gridlines above zero."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if top <= step * 4:
+            return max(-(-top // step), 1) * step, step
+    step = -(-top // 4)
+    return step * 4, step
+
+
+def _bar_chart(daily: list[tuple]) -> dict:
+    """Geometry of the opt-outs-per-day chart, drawn as inline SVG by the template."""
+    c = CHART
+    top_value, step = _axis(max((n for _, n in daily), default=0))
+    plot_w = c["width"] - c["left"] - c["right"]
+    plot_h = c["height"] - c["top"] - c["bottom"]
+    slot = plot_w / max(len(daily), 1)
+    bars = []
+    for i, (day, n) in enumerate(daily):
+        h = plot_h * n / top_value
+        bars.append(
+            Bar(
+                x=round(c["left"] + i * slot + slot * 0.15, 2),
+                y=round(c["top"] + plot_h - h, 2),
+                width=round(slot * 0.7, 2),
+                height=round(h, 2),
+                day=day,
+                count=n,
+            )
+        )
+    ticks = [
+        {"value": v, "y": round(c["top"] + plot_h - plot_h * v / top_value, 2)}
+        for v in range(0, top_value + 1, step)
+    ]
+    # A date label every week, counted back from today so that today is always labelled.
+    labels = [
+        {"x": round(b.x + b.width / 2, 2), "day": b.day}
+        for i, b in enumerate(bars)
+        if (len(bars) - 1 - i) % 7 == 0
+    ]
+    return {
+        **c,
+        "bars": bars,
+        "ticks": ticks,
+        "labels": labels,
+        "axis_y": c["top"] + plot_h,
+        "axis_right": c["width"] - c["right"],
+        "label_y": c["height"] - 8,
+        "total": sum(n for _, n in daily),
+    }
 
 
 @compliance_manager_required
 def overview(request):
-    return render(request, "optout/overview.html", {"nav": "compliance", "tab": "overview"})
+    stats = selectors.compliance_stats(workspace=request.workspace)
+    current = selectors.compliance_settings_for(request.workspace)
+    return _render(
+        request,
+        "overview.html",
+        "overview",
+        stats=stats,
+        chart=_bar_chart(stats.daily_opt_outs),
+        settings=current,
+        scope_label=dict(SCOPE_CHOICES)[current.opt_out_scope],
+        signature_label=dict(SIGNATURE_CHOICES)[current.signature_mode],
+    )
+
+
+# ---------------------------------------------------------------- Opt-out
+
+
+OPT_OUT_SECTIONS = {
+    "scope": (ScopeForm, ["opt_out_scope"], "Opt-out scope saved."),
+    "confirmation": (
+        ConfirmationForm,
+        ["opt_out_confirmation_enabled", "opt_out_confirmation_text"],
+        "Opt-out confirmation saved.",
+    ),
+    "signature": (SignatureForm, ["signature_mode", "signature_text"], "Opt-out signature saved."),
+}
+
+
+def _opt_out_forms(current, bound_section: str | None = None, data=None) -> dict:
+    forms = {}
+    for section, (form_class, fields, _) in OPT_OUT_SECTIONS.items():
+        kwargs = {"current_scope": current.opt_out_scope} if form_class is ScopeForm else {}
+        if section == bound_section:
+            forms[section] = form_class(data, **kwargs)
+        else:
+            forms[section] = form_class(initial={f: getattr(current, f) for f in fields}, **kwargs)
+    return forms
+
+
+def _signature_preview(mode: str, text: str, sample: str) -> dict:
+    sample = sample if sample.strip() else SAMPLE_MESSAGE
+    signed = signature.should_sign(
+        mode=mode or signature.OFF,
+        signature=text,
+        body=sample,
+        is_system_reply=False,
+        conversation_signed=False,
+    )
+    final = signature.apply(sample, text) if signed else sample.rstrip()
+    return {
+        "mode": mode,
+        "final": final,
+        "signed": signed,
+        "signature_text": text.strip(),
+        "info": segments.count(final),
+        "chars": len(final),
+        "too_long": len(final) > MAX_BODY_LENGTH,
+        "sample": sample,
+    }
+
+
+@compliance_manager_required
+def opt_out(request):
+    current = selectors.compliance_settings_for(request.workspace)
+    section = request.POST.get("section") if request.method == "POST" else None
+    if section is not None and section not in OPT_OUT_SECTIONS:
+        return HttpResponse("Unknown section.", status=400)
+    forms = _opt_out_forms(current, section, request.POST)
+    if section:
+        form = forms[section]
+        _, fields, done = OPT_OUT_SECTIONS[section]
+        if form.is_valid() and _save_settings(request, form, fields):
+            flash.success(request, done)
+            return redirect(reverse("compliance:opt-out") + f"#{section}")
+    sig = forms["signature"]
+    if sig.is_bound:
+        preview = _signature_preview(
+            sig.data.get("signature_mode", ""), sig.data.get("signature_text", ""), ""
+        )
+    else:
+        preview = _signature_preview(current.signature_mode, current.signature_text, "")
+    return _render(
+        request,
+        "opt_out.html",
+        "opt-out",
+        status=200,
+        settings=current,
+        forms=forms,
+        scope_options=[(v, label, SCOPE_HELP[v]) for v, label in SCOPE_CHOICES],
+        signature_options=[(v, label, SIGNATURE_HELP[v]) for v, label in SIGNATURE_CHOICES],
+        selected_scope=forms["scope"]["opt_out_scope"].value(),
+        selected_signature=sig["signature_mode"].value(),
+        preview=preview,
+    )
+
+
+@require_POST
+@compliance_manager_required
+def signature_preview(request):
+    """htmx: the sample message as it would be sent, with its segment count. Saves nothing."""
+    form = PreviewForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    preview = _signature_preview(
+        data.get("signature_mode") or "", data.get("signature_text") or "", data.get("sample") or ""
+    )
+    return render(request, "optout/_signature_preview.html", {"preview": preview})
+
+
+# ---------------------------------------------------------------- Keywords
+
+
+def _keywords_page(request, *, add_forms=None, replies_form=None, status=200):
+    current = selectors.compliance_settings_for(request.workspace)
+    custom = selectors.custom_keywords_by_kind(request.workspace)
+    add_forms = add_forms or {}
+    kinds = []
+    for kind, label in KeywordKind.choices:
+        kinds.append(
+            {
+                "kind": kind,
+                "label": label,
+                "builtins": BUILTIN_KEYWORDS[kind],
+                "custom": custom[kind],
+                "full": len(custom[kind]) >= MAX_CUSTOM_KEYWORDS_PER_KIND,
+                "form": add_forms.get(kind) or KeywordAddForm(prefix=kind, initial={"kind": kind}),
+            }
+        )
+    return _render(
+        request,
+        "keywords.html",
+        "keywords",
+        status=status,
+        kinds=kinds,
+        limit=MAX_CUSTOM_KEYWORDS_PER_KIND,
+        replies_form=replies_form
+        or RepliesForm(
+            initial={
+                "opt_in_confirmation_text": current.opt_in_confirmation_text,
+                "help_text": current.help_text,
+            }
+        ),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def keywords(request):
+    return _keywords_page(request)
+
+
+@require_POST
+@compliance_manager_required
+def keyword_add(request, kind: str):
+    if kind not in KeywordKind.values:
+        return HttpResponse("Unknown keyword kind.", status=404)
+    form = KeywordAddForm(request.POST, prefix=kind, initial={"kind": kind})
+    if form.is_valid():
+        try:
+            created = services.keyword_add(
+                workspace=request.workspace,
+                kind=kind,
+                keyword=form.cleaned_data["keyword"],
+                language=form.cleaned_data["language"],
+                reply_text=form.cleaned_data["reply_text"],
+                actor=request.user,
+            )
+        except services.ComplianceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(
+                request,
+                f"{created.keyword} added: a text that says it now counts as "
+                f"{created.get_kind_display().lower()}.",
+            )
+            return redirect(reverse("compliance:keywords") + f"#kw-{kind}")
+    return _keywords_page(request, add_forms={kind: form})
+
+
+@require_POST
+@compliance_manager_required
+def keyword_remove(request, pk: int):
+    keyword = get_object_or_404(Keyword, pk=pk, workspace=request.workspace)
+    services.keyword_remove(keyword=keyword, actor=request.user)
+    flash.success(request, f"{keyword.keyword} removed.")
+    return redirect(reverse("compliance:keywords") + f"#kw-{keyword.kind}")
+
+
+@require_POST
+@compliance_manager_required
+def keyword_replies(request):
+    form = RepliesForm(request.POST)
+    if form.is_valid() and _save_settings(request, form, ["opt_in_confirmation_text", "help_text"]):
+        flash.success(request, "Replies saved.")
+        return redirect(reverse("compliance:keywords") + "#replies")
+    return _keywords_page(request, replies_form=form)
+
+
+# ---------------------------------------------------------------- Block list
+
+
+def _block_list_page(request, *, opt_out_form=None, status=200):
+    search = BlockListSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = selectors.block_list(workspace=request.workspace, q=q)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "block_list.html",
+        "block-list",
+        status=status,
+        search=search,
+        q=q,
+        page=page,
+        total=selectors.block_list(workspace=request.workspace)
+        .values("contact_id")
+        .distinct()
+        .count(),
+        workspace_scope=selectors.compliance_settings_for(request.workspace).opt_out_scope,
+        opt_out_form=opt_out_form or ManualOptOutForm(workspace=request.workspace),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def block_list(request):
+    return _block_list_page(request)
+
+
+@require_POST
+@compliance_manager_required
+def block_list_opt_out(request):
+    form = ManualOptOutForm(request.POST, workspace=request.workspace)
+    if form.is_valid():
+        try:
+            event = services.opt_out_manual(
+                workspace=request.workspace,
+                contact_phone=form.cleaned_data["contact"],
+                phone_number=form.cleaned_data["phone_number"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ComplianceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(request, f"{pretty(event.contact.phone)} is opted out.")
+            return redirect("compliance:contact", pk=event.contact_id)
+    return _block_list_page(request, opt_out_form=form)
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@compliance_manager_required
+def block_list_csv(request):
+    rows = selectors.block_list(workspace=request.workspace, q=request.GET.get("q", ""))
+    stamp = timezone.now().strftime("%Y%m%d")
+    return _csv_response(
+        f"block-list-{request.workspace.slug}-{stamp}.csv",
+        [
+            "contact",
+            "name",
+            "phone_number",
+            "scope",
+            "source",
+            "opted_out_at",
+            "message",
+            "reason",
+            "actor",
+        ],
+        (
+            [
+                o.contact.phone,
+                o.contact.name,
+                o.phone_number.number,
+                o.scope,
+                o.source,
+                o.created_at.isoformat(),
+                o.event.message_body,
+                o.event.reason,
+                o.event.actor.email if o.event.actor else "",
+            ]
+            for o in rows.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def consent_ledger_csv(request):
+    qs = ConsentEvent.objects.filter(workspace=request.workspace).select_related(
+        "contact", "phone_number", "actor"
+    )
+    if contact_id := request.GET.get("contact"):
+        contact = get_object_or_404(
+            Contact, pk=contact_id if contact_id.isdigit() else 0, workspace=request.workspace
+        )
+        qs = qs.filter(contact=contact)
+    return consent_events_csv(qs)
+
+
+# ---------------------------------------------------------------- a contact's consent history
+
+
+def _contact_page(request, contact, *, lift_form=None, status=200):
+    opt_outs = list(selectors.block_list(workspace=request.workspace).filter(contact=contact))
+    numbers = request.workspace.phone_numbers.order_by("number")
+    blocked_on = [
+        {
+            "number": n,
+            "block": selectors.block_for(
+                workspace_id=request.workspace.id, contact_phone=contact.phone, number=n.number
+            ),
+        }
+        for n in numbers
+    ]
+    return _render(
+        request,
+        "contact.html",
+        "block-list",
+        status=status,
+        contact=contact,
+        opt_outs=opt_outs,
+        blocked_on=blocked_on,
+        events=selectors.consent_history(workspace=request.workspace, contact=contact),
+        lift_form=lift_form or LiftForm(),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def contact(request, pk: int):
+    return _contact_page(request, get_object_or_404(Contact, pk=pk, workspace=request.workspace))
+
+
+@require_POST
+@compliance_manager_required
+def contact_lift(request, pk: int):
+    found = get_object_or_404(Contact, pk=pk, workspace=request.workspace)
+    form = LiftForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opt_out_lift(
+                workspace=request.workspace,
+                contact=found,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ComplianceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(request, f"Opt-out of {pretty(found.phone)} lifted.")
+            return redirect("compliance:contact", pk=found.pk)
+    return _contact_page(request, found, lift_form=form)
+
+
+# ---------------------------------------------------------------- Audit log
+
+
+FIELD_LABELS = {
+    "opt_out_scope": "Opt-out scope",
+    "opt_out_confirmation_enabled": "Opt-out confirmation",
+    "opt_out_confirmation_text": "Opt-out confirmation text",
+    "opt_in_confirmation_text": "Opt-in confirmation text",
+    "help_text": "HELP reply",
+    "signature_mode": "Opt-out signature",
+    "signature_text": "Signature text",
+    **{kind: f"{label} keywords" for kind, label in KeywordKind.choices},
+}
+ACTION_LABELS = {
+    "setting_changed": "Changed a setting",
+    "keyword_added": "Added a keyword",
+    "keyword_removed": "Removed a keyword",
+    "opt_out_recorded": "Opted a contact out",
+    "opt_out_lifted": "Lifted an opt-out",
+}
+VALUE_LABELS = {
+    "opt_out_scope": dict(SCOPE_CHOICES),
+    "signature_mode": dict(SIGNATURE_CHOICES),
+    "opt_out_confirmation_enabled": {"True": "On", "False": "Off"},
+}
+
+
+def _audit_row(entry) -> dict:
+    values = VALUE_LABELS.get(entry.field, {})
+    field = FIELD_LABELS.get(entry.field)
+    if field is None and entry.action in ("opt_out_recorded", "opt_out_lifted"):
+        field = pretty(entry.field)
+    return {
+        "entry": entry,
+        "action": ACTION_LABELS.get(entry.action, entry.action.replace("_", " ")),
+        "field": field or entry.field,
+        "old": values.get(entry.old_value, entry.old_value),
+        "new": values.get(entry.new_value, entry.new_value),
+        "who": entry.actor.email if entry.actor else "API token",
+    }
+
+
+@require_GET
+@compliance_manager_required
+def audit_log(request):
+    page = Paginator(selectors.audit_log_for(request.workspace), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return _render(
+        request,
+        "audit_log.html",
+        "audit-log",
+        page=page,
+        rows=[_audit_row(e) for e in page.object_list],
+    )

@@ -1,0 +1,230 @@
+"""Forms of the Compliance Center: parse and validate input; the rules live in services."""
+
+import re
+
+from django import forms
+
+from messaging.phone import InvalidNumber, pretty, to_e164
+from workspaces.models import PhoneNumber
+
+from .defaults import MAX_BODY_LENGTH
+from .models import KeywordKind, OptOutScope, SignatureMode
+
+# The product's own words (see the help page): labels differ from the models' short ones.
+SCOPE_CHOICES = [
+    (OptOutScope.INBOX, "Inbox Opt-Out (carrier-preferred)"),
+    (OptOutScope.PHONE_NUMBER, "Phone Number Opt-Out"),
+]
+SCOPE_HELP = {
+    OptOutScope.INBOX: (
+        "If a contact opts out on one phone number, they're blocked from every number in your "
+        "workspace. Works best for most teams: single standard, fewer compliance mistakes, can "
+        "produce better deliverability."
+    ),
+    OptOutScope.PHONE_NUMBER: (
+        "If a contact opts out of messaging from one number, they can still receive texts from "
+        "other numbers in your workspace. Use it only when each number serves a distinct "
+        "audience or purpose, with separate consent."
+    ),
+}
+SIGNATURE_CHOICES = [
+    (SignatureMode.OFF, "Off"),
+    (SignatureMode.EVERY_MESSAGE, "Apply to all sent messages (carrier-preferred)"),
+    (SignatureMode.FIRST_IN_CONVERSATION, "Include once per conversation"),
+]
+SIGNATURE_HELP = {
+    SignatureMode.OFF: "No opt-out line is added to sent messages.",
+    SignatureMode.EVERY_MESSAGE: "Most compliant. Least confusing for recipients.",
+    SignatureMode.FIRST_IN_CONVERSATION: (
+        "Adds the signature only to the first outbound message in a thread."
+    ),
+}
+SAMPLE_MESSAGE = "Hi Ada, your order #1042 is ready for pickup at our Main St store."
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _reply_field(label: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=MAX_BODY_LENGTH,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the text the contact receives."},
+    )
+
+
+class ScopeForm(forms.Form):
+    opt_out_scope = forms.ChoiceField(
+        label="Opt-out scope", choices=SCOPE_CHOICES, widget=forms.RadioSelect
+    )
+    confirm_phone_number = forms.BooleanField(
+        required=False,
+        label="I understand: a contact who opts out on one number can still be texted from the "
+        "other numbers of this workspace.",
+    )
+
+    def __init__(self, *args, current_scope: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_scope = current_scope
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.current_scope == OptOutScope.INBOX
+
+    def clean(self):
+        data = super().clean()
+        switching = (
+            self.current_scope == OptOutScope.INBOX
+            and data.get("opt_out_scope") == OptOutScope.PHONE_NUMBER
+        )
+        if switching and not data.get("confirm_phone_number"):
+            self.add_error(
+                "confirm_phone_number",
+                "Confirm the switch to Phone Number Opt-Out: tick the box above.",
+            )
+        return data
+
+
+class ConfirmationForm(forms.Form):
+    opt_out_confirmation_enabled = forms.BooleanField(
+        required=False, label="Send an opt-out confirmation"
+    )
+    opt_out_confirmation_text = _reply_field(
+        "Confirmation text",
+        "Confirm that the contact has opted out and say how to opt back in (reply START).",
+    )
+
+    def clean_opt_out_confirmation_text(self) -> str:
+        return self.cleaned_data["opt_out_confirmation_text"].strip()
+
+
+class SignatureForm(forms.Form):
+    signature_mode = forms.ChoiceField(
+        label="Opt-out signature", choices=SIGNATURE_CHOICES, widget=forms.RadioSelect
+    )
+    signature_text = forms.CharField(
+        label="Signature text",
+        max_length=160,
+        help_text='Keep it short and standard: "Reply STOP to opt out."',
+        error_messages={"required": "Write the signature (e.g. “Reply STOP to opt out.”)."},
+    )
+
+
+class PreviewForm(forms.Form):
+    """Input of the live signature preview; never saved."""
+
+    signature_mode = forms.ChoiceField(choices=SIGNATURE_CHOICES, required=False)
+    signature_text = forms.CharField(max_length=400, required=False, strip=False)
+    sample = forms.CharField(max_length=MAX_BODY_LENGTH, required=False, strip=False)
+
+
+class KeywordAddForm(forms.Form):
+    kind = forms.ChoiceField(choices=KeywordKind.choices, widget=forms.HiddenInput)
+    keyword = forms.CharField(
+        label="New keyword",
+        max_length=64,
+        error_messages={"required": "Type the keyword to add."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.CharField(
+        label="Language",
+        max_length=16,
+        required=False,
+        help_text="Optional, e.g. es or fr-CA.",
+        widget=forms.TextInput(attrs={"placeholder": "es"}),
+    )
+    reply_text = forms.CharField(
+        label="Reply in that language",
+        max_length=MAX_BODY_LENGTH,
+        required=False,
+        help_text="Optional; blank sends the workspace's default reply.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    EXAMPLES = {"opt_out": "e.g. BAJA", "opt_in": "e.g. ALTA", "help": "e.g. AYUDA"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        example = self.EXAMPLES.get(self.prefix or "")
+        if example:
+            self.fields["keyword"].widget.attrs["placeholder"] = example
+
+    def clean_language(self) -> str:
+        language = self.cleaned_data["language"].strip()
+        if language and not LANGUAGE_RE.match(language):
+            raise forms.ValidationError("Use a language code such as es, fr or fr-CA.")
+        return language
+
+
+class RepliesForm(forms.Form):
+    opt_in_confirmation_text = _reply_field(
+        "Opt-in confirmation", "Sent when a contact opts back in (START, YES, UNSTOP…)."
+    )
+    help_text = _reply_field("HELP reply", "Sent when a contact texts HELP or INFO.")
+
+    def clean(self):
+        data = super().clean()
+        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+class NumberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.label} · {pretty(obj.number)}" if obj.label else pretty(obj.number)
+
+
+class ManualOptOutForm(forms.Form):
+    contact = forms.CharField(
+        label="Contact's number",
+        max_length=40,
+        error_messages={"required": "Type the contact's phone number."},
+        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "(415) 555-0123"}),
+    )
+    phone_number = NumberChoiceField(
+        label="Opted out on",
+        queryset=PhoneNumber.objects.none(),
+        empty_label=None,
+        help_text="Under Inbox Opt-Out the contact is blocked from every number.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        error_messages={"required": "Give a reason: it is kept in the consent ledger."},
+        widget=forms.TextInput(attrs={"placeholder": "Asked by email to stop texting"}),
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone_number"].queryset = PhoneNumber.objects.filter(
+            workspace=workspace
+        ).order_by("number")
+
+    def clean_contact(self) -> str:
+        raw = self.cleaned_data["contact"].strip()
+        try:
+            return to_e164(raw)
+        except InvalidNumber as exc:
+            raise forms.ValidationError(
+                f"“{raw}” is not a valid phone number. Try (415) 555-0123 or +14155550123."
+            ) from exc
+
+    def clean_reason(self) -> str:
+        return self.cleaned_data["reason"].strip()
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for lifting",
+        max_length=500,
+        error_messages={"required": "Give a reason: an opt-out is only lifted with one."},
+        widget=forms.TextInput(attrs={"placeholder": "Contact texted START from their phone"}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason: an opt-out is only lifted with one.")
+        return reason
+
+
+class BlockListSearchForm(forms.Form):
+    q = forms.CharField(label="Search by number", max_length=60, required=False)
