@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from optout import signature
+from optout import sending_rules, signature
 from optout.keywords import match
 from optout.models import ConsentSource
 from optout.selectors import block_for, compliance_settings_for, keyword_rules_for
@@ -116,6 +116,8 @@ def message_send(
     if blocked is not None:
         raise refusal_for(blocked)
     compliance = compliance_settings_for(workspace)
+    if broken := sending_rules.refusal(compliance, body, timezone.now()):
+        raise SendRefused(*broken)
     with transaction.atomic():
         contact = contact_get_or_create(workspace=workspace, phone=recipient)
         conversation = conversation_get_or_create(
@@ -203,7 +205,9 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
 
     with transaction.atomic():
         inbound = (
-            InboundMessage.objects.select_for_update()
+            # of=self: locking the joined workspace and number rows too would block (and
+            # deadlock with) every webhook's foreign-key check on them.
+            InboundMessage.objects.select_for_update(of=("self",))
             .select_related("workspace", "phone_number")
             .filter(pk=inbound_id)
             .first()

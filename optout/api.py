@@ -40,6 +40,11 @@ class ComplianceSettingsSerializer(serializers.ModelSerializer):
             "help_text",
             "signature_mode",
             "signature_text",
+            "quiet_hours_enabled",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "timezone",
+            "blocked_terms",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]

@@ -1,5 +1,7 @@
 """Built-in keywords and default reply texts (US carrier wording)."""
 
+from datetime import time
+
 BUILTIN_KEYWORDS: dict[str, tuple[str, ...]] = {
     "opt_out": ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"),
     "opt_in": ("START", "YES", "UNSTOP"),
@@ -14,6 +16,10 @@ OPT_IN_CONFIRMATION = (
 )
 HELP_REPLY = "Reply STOP to opt out, START to opt back in. Msg & data rates may apply."
 SIGNATURE = "Reply STOP to opt out."
+
+QUIET_HOURS_START = time(21, 0)
+QUIET_HOURS_END = time(8, 0)
+TIMEZONE = "America/New_York"
 
 MAX_CUSTOM_KEYWORDS_PER_KIND = 20
 MAX_BODY_LENGTH = 1600

@@ -7,6 +7,7 @@ from django import forms
 from messaging.phone import InvalidNumber, pretty, to_e164
 from workspaces.models import PhoneNumber
 
+from . import sending_rules
 from .defaults import MAX_BODY_LENGTH
 from .models import KeywordKind, OptOutScope, SignatureMode
 
@@ -108,6 +109,39 @@ class SignatureForm(forms.Form):
         help_text='Keep it short and standard: "Reply STOP to opt out."',
         error_messages={"required": "Write the signature (e.g. “Reply STOP to opt out.”)."},
     )
+
+
+class SendingRulesForm(forms.Form):
+    quiet_hours_enabled = forms.BooleanField(
+        required=False, label="Refuse sends during quiet hours"
+    )
+    quiet_hours_start = forms.TimeField(
+        label="Quiet hours start", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quiet_hours_end = forms.TimeField(
+        label="Quiet hours end", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        help_text="The time zone of your contacts, e.g. America/New_York or America/Toronto.",
+    )
+    blocked_terms = forms.CharField(
+        label="Blocked words and phrases",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line. A message containing one (as a whole word) is refused.",
+    )
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data["timezone"].strip()
+        if not sending_rules.is_valid_timezone(name):
+            raise forms.ValidationError(f"“{name}” is not a time zone (e.g. America/New_York).")
+        return name
+
+    def clean_blocked_terms(self) -> str:
+        return "\n".join(sending_rules.parse_terms(self.cleaned_data["blocked_terms"]))
 
 
 class PreviewForm(forms.Form):

@@ -1,9 +1,16 @@
 """Consent: per-workspace compliance settings, keywords, the block list and the consent ledger."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from . import defaults
+from .sending_rules import is_valid_timezone
+
+
+def validate_timezone(value: str) -> None:
+    if not is_valid_timezone(value):
+        raise ValidationError(f"{value!r} is not a time zone (e.g. America/New_York).")
 
 
 class OptOutScope(models.TextChoices):
@@ -55,6 +62,15 @@ class ComplianceSettings(models.Model):
         max_length=32, choices=SignatureMode.choices, default=SignatureMode.OFF
     )
     signature_text = models.CharField(max_length=160, default=defaults.SIGNATURE)
+    # Business hours: inbox and API sends are refused inside the quiet window, in this time zone.
+    quiet_hours_enabled = models.BooleanField(default=False)
+    quiet_hours_start = models.TimeField(default=defaults.QUIET_HOURS_START)
+    quiet_hours_end = models.TimeField(default=defaults.QUIET_HOURS_END)
+    timezone = models.CharField(
+        max_length=64, default=defaults.TIMEZONE, validators=[validate_timezone]
+    )
+    # Content rules: words or phrases (one per line) that a sent message may not contain.
+    blocked_terms = models.TextField(max_length=4000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

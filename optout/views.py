@@ -39,6 +39,7 @@ from .forms import (
     PreviewForm,
     RepliesForm,
     ScopeForm,
+    SendingRulesForm,
     SignatureForm,
 )
 from .models import ConsentEvent, Keyword, KeywordKind
@@ -167,6 +168,17 @@ OPT_OUT_SECTIONS = {
         "Opt-out confirmation saved.",
     ),
     "signature": (SignatureForm, ["signature_mode", "signature_text"], "Opt-out signature saved."),
+    "sending": (
+        SendingRulesForm,
+        [
+            "quiet_hours_enabled",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "timezone",
+            "blocked_terms",
+        ],
+        "Sending rules saved.",
+    ),
 }
 
 
