@@ -1,0 +1,74 @@
+"""The benchmark tooling still runs: `bench/run.py --tiny` (a few hundred requests) against the
+configured PostgreSQL and Redis, with its own database and Redis index. Asserts a well-formed
+table with plausible values, never a speed."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import skip_or_fail
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.services
+
+
+def _pg_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = quote(db.get("USER") or "postgres")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/postgres"
+
+
+def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
+    if shutil.which("wrk") is None:
+        skip_or_fail("the bench needs wrk (apt-get install wrk)")
+    broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
+    proc = subprocess.run(
+        [
+            sys.executable, "bench/run.py", "--tiny", "--out", str(tmp_path),
+            "--pg-url", _pg_url(), "--db-name", "compliance_bench_smoke",
+            "--redis-url", broker + "/0", "--redis-db", "13", "--warm-s", "1",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert len(results["table"]) == 9
+    for row in results["table"]:
+        assert set(row) == {"figure", "value", "reference", "ratio", "target", "met"}
+        assert row["value"] and "nan" not in row["value"].lower()
+
+    f = results["figures"]
+    for run in (f["webhook"]["webhook"], f["webhook"]["reference"]):
+        assert run["requests"] > 0 and run["rps"] > 0 and run["p99_us"] > 0
+        assert run["non_2xx"] == 0
+    assert f["webhook"]["inbound_rows"] >= f["webhook"]["answered_200"] > 0
+
+    stop = f["stop"]
+    assert stop["stops_sent"] > 0 and stop["answers_not_200"] == 0
+    assert stop["lost"] == 0 and stop["enforced"] == stop["stops_sent"]
+    assert stop["p99_ms"] >= stop["p50_ms"] >= 0
+
+    check = f["check"]
+    assert check["server_samples"] > 0 and check["server_p99_ms"] > 0
+    assert check["http"]["non_2xx"] == 0 and check["http_status"] == 200
+    assert check["policy_queries_max"] == 1
+    assert check["explain_execution_ms"] and check["explain_execution_ms"] > 0
+    assert "Index" in check["explain"]
+
+    send = f["send"]
+    assert send["api"]["non_2xx"] == 0 and send["accepted"] > 0
+    assert send["sent"] == send["accepted"] and send["sent_per_s"] > 0
+
+    memory = f["worker_memory"]
+    assert memory["processed"] > 0 and memory["start"]["pss_mb"] > 0
