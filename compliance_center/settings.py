@@ -150,7 +150,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "polling_interval": 0.05,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "queue_order_strategy": "priority",
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -161,8 +164,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queues by urgency: a STOP is never stuck behind a send or a slow CRM.
-CELERY_TASK_QUEUES = (Queue("inbound"), Queue("outbound"), Queue("webhooks"), Queue("maintenance"))
+# Queues by urgency, consumed in this order ("priority" below): keyword texts (STOP first of
+# all), other inbound texts, sends, CRM webhooks. A STOP never waits behind a campaign's replies,
+# a send or a slow CRM.
+CELERY_TASK_QUEUES = (
+    Queue("keywords"),
+    Queue("inbound"),
+    Queue("outbound"),
+    Queue("webhooks"),
+    Queue("maintenance"),
+)
 CELERY_TASK_DEFAULT_QUEUE = "outbound"
 CELERY_TASK_ROUTES = {
     "messaging.tasks.process_inbound": {"queue": "inbound"},

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from optout import sending_rules, signature
-from optout.keywords import match
+from optout.keywords import MAX_KEYWORD_LENGTH, match, normalize
 from optout.models import ConsentSource
 from optout.selectors import block_for, compliance_settings_for, keyword_rules_for
 from optout.services import opt_in_record, opt_out_record
@@ -33,13 +33,13 @@ logger = logging.getLogger(__name__)
 CARRIER_UNSUBSCRIBED = "21610"  # Twilio: the recipient replied STOP at the carrier level
 
 
-def enqueue(task, *args) -> None:
+def enqueue(task, *args, queue: str | None = None) -> None:
     """Queue after commit; a broker outage is logged, not raised: the row is stored and the
     sweeper re-queues it, so the caller (a carrier webhook) still gets its answer."""
 
     def _send():
         try:
-            task.delay(*args)
+            task.apply_async(args, queue=queue) if queue else task.delay(*args)
         except Exception:
             logger.exception("could not queue %s%s; the sweeper will retry", task.name, args)
 
@@ -183,10 +183,20 @@ def inbound_receive(*, phone_number: PhoneNumber, params: dict) -> tuple[Inbound
                 body=params.get("Body", ""),
                 params=params,
             )
-            enqueue(process_inbound, inbound.id)
+            enqueue(process_inbound, inbound.id, queue=inbound_queue(phone_number, inbound.body))
     except IntegrityError:
         return InboundMessage.objects.get(message_sid=sid), False
     return inbound, True
+
+
+def inbound_queue(phone_number: PhoneNumber, body: str) -> str:
+    """The fast lane for texts that are keywords (STOP above all): when a campaign's replies pile
+    up on `inbound`, the worker still takes `keywords` first (see CELERY_TASK_QUEUES)."""
+    if len(normalize(body)) <= MAX_KEYWORD_LENGTH and match(
+        body, keyword_rules_for(phone_number.workspace)
+    ):
+        return "keywords"
+    return "inbound"
 
 
 @dataclass(frozen=True)

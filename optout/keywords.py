@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 PRECEDENCE = ("opt_out", "opt_in", "help")
+MAX_KEYWORD_LENGTH = 64
 _INNER_IGNORED = {" ", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "_"}
 
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from . import scope
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
-from .keywords import is_valid_keyword, normalize
+from .keywords import MAX_KEYWORD_LENGTH, is_valid_keyword, normalize
 from .models import (
     AuditLogEntry,
     ComplianceSettings,
@@ -134,7 +134,7 @@ def keyword_add(
     *, workspace, kind: str, keyword: str, language: str = "", reply_text: str = "", actor=None
 ) -> Keyword:
     word = keyword.strip()
-    if not word or not is_valid_keyword(word) or len(word) > 64:
+    if not word or not is_valid_keyword(word) or len(word) > MAX_KEYWORD_LENGTH:
         raise ComplianceError(
             "invalid_keyword",
             "A keyword needs at least one letter or digit (64 at most).",

@@ -253,7 +253,7 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.process_inbound, "delay", broker_down)
+    monkeypatch.setattr(tasks.process_inbound, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_signed(client, SMS, inbound_params("STOP"))
     assert response.status_code == 200  # Twilio gets its answer; the row is kept
@@ -263,3 +263,34 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
     InboundMessage.objects.update(received_at=inbound.received_at.replace(year=2020))
     assert tasks.sweep_unprocessed.apply().get() == {"inbound": 1, "messages": 0}
     assert OptOut.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body, queue",
+    [
+        ("STOP", "keywords"),
+        ("opt out", "keywords"),
+        ("HELP", "keywords"),
+        ("Arrêt", "keywords"),  # the workspace's custom keyword
+        ("Can you stop by at 5?", "inbound"),
+        ("x" * 1600, "inbound"),
+    ],
+)
+def test_keyword_texts_take_the_fast_lane(
+    world, client, monkeypatch, body, queue, django_capture_on_commit_callbacks
+):
+    from messaging import tasks
+
+    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
+    queued = []
+    monkeypatch.setattr(
+        tasks.process_inbound, "apply_async", lambda args, queue: queued.append((args, queue))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_signed(client, SMS, inbound_params(body)).status_code == 200
+    assert queued == [((InboundMessage.objects.get().id,), queue)]
+
+
+def test_the_worker_takes_the_keyword_lane_first(settings):
+    names = [q.name for q in settings.CELERY_TASK_QUEUES]
+    assert names[:3] == ["keywords", "inbound", "outbound"]
