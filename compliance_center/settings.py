@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -167,12 +167,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queues by urgency, consumed in this order ("priority" below): keyword texts (STOP first of
 # all), other inbound texts, sends, CRM webhooks. A STOP never waits behind a campaign's replies,
 # a send or a slow CRM.
-CELERY_TASK_QUEUES = (
-    Queue("keywords"),
-    Queue("inbound"),
-    Queue("outbound"),
-    Queue("webhooks"),
-    Queue("maintenance"),
+# Each queue has its own exchange and routing key: bare Queue("x") objects would all be bound to
+# the default exchange and key, and every task would be delivered to every queue.
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("keywords", "inbound", "outbound", "webhooks", "maintenance")
 )
 CELERY_TASK_DEFAULT_QUEUE = "outbound"
 CELERY_TASK_ROUTES = {

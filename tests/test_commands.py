@@ -102,3 +102,13 @@ def test_tasks_are_acknowledged_late():
     assert app.conf.task_acks_late is True
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.worker_prefetch_multiplier == 1
+
+
+def test_each_queue_gets_only_its_own_tasks():
+    queues = app.amqp.queues
+    keys = {name: (q.exchange.name, q.routing_key) for name, q in queues.items()}
+    assert len(set(keys.values())) == len(keys), keys
+    for task, route in app.conf.task_routes.items():
+        resolved = app.amqp.router.route({}, task)
+        assert resolved["queue"].name == route["queue"]
+        assert resolved["queue"].routing_key == route["queue"]
