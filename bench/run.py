@@ -387,10 +387,20 @@ class Bench:
         ]
         self.procs["worker"] = Proc("worker", args, self.env(), self.logdir)
         self.procs["worker"].wait_for_log("ready.")
+        if self.opts.keyword_worker:
+            # As docker-compose.yml runs it: one small worker that only takes keyword texts, so a
+            # STOP never waits for a free process behind a campaign's replies.
+            self.procs["worker-keywords"] = Proc(
+                "worker-keywords",
+                [str(BIN / "celery"), "-A", "compliance_center", "worker", "--loglevel=INFO",
+                 "-Q", "keywords", "--concurrency=1", "-n", "keywords@%h", "--without-mingle",
+                 "--without-gossip", "--without-heartbeat"],
+                self.env(), self.logdir)
+            self.procs["worker-keywords"].wait_for_log("ready.")
         time.sleep(1.0)  # let the pool children finish starting
 
     def stop_all(self) -> None:
-        for name in ("worker", "gunicorn", "fake_twilio"):
+        for name in ("worker-keywords", "worker", "gunicorn", "fake_twilio"):
             if name in self.procs:
                 self.procs.pop(name).stop()
 
@@ -1059,6 +1069,9 @@ def main(argv=None) -> int:
                         help="inbound rows the worker processes for the memory figure")
     parser.add_argument("--warm-s", type=float, default=2.0, help="unmeasured burst per endpoint")
     parser.add_argument("--poll-ms", type=float, default=5.0)
+    parser.add_argument(
+        "--no-keyword-worker", dest="keyword_worker", action="store_false",
+        help="run only the plain worker (no dedicated `-Q keywords` worker)")
     parser.add_argument("--drain-timeout", type=float, default=240.0)
     parser.add_argument("--stop-wait", type=float, default=30.0,
                         help="seconds after the last webhook answer before a STOP counts as lost")
