@@ -33,11 +33,26 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
     proc = subprocess.run(
         [
-            sys.executable, "bench/run.py", "--tiny", "--out", str(tmp_path),
-            "--pg-url", _pg_url(), "--db-name", "compliance_bench_smoke",
-            "--redis-url", broker + "/0", "--redis-db", "13", "--warm-s", "1",
+            sys.executable,
+            "bench/run.py",
+            "--tiny",
+            "--out",
+            str(tmp_path),
+            "--pg-url",
+            _pg_url(),
+            "--db-name",
+            "compliance_bench_smoke",
+            "--redis-url",
+            broker + "/0",
+            "--redis-db",
+            "13",
+            "--warm-s",
+            "1",
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
