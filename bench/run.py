@@ -1290,7 +1290,9 @@ def table(results: dict) -> list[dict]:
     m = f["worker_memory"]
     rows.append(
         dict(
-            figure=f"worker memory (PSS, {m['concurrency']} children) after {m['processed']} inbound",
+            figure=(
+                f"worker memory (PSS, {m['concurrency']} children) after {m['processed']} inbound"
+            ),
             value=f"{m['end']['pss_mb']:.0f} MB (+{m['growth_pss_mb']:.1f} MB)",
             reference=f"after start-up {m['start']['pss_mb']:.0f} MB",
             ratio=f"{m['inbound_per_s']:.0f} inbound/s",
