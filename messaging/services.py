@@ -128,7 +128,9 @@ def message_send(
             signature=compliance.signature_text,
             body=body,
             is_system_reply=False,
-            conversation_signed=conversation.messages.filter(signature_applied=True).exists(),
+            # Only "once per conversation" needs to know; spare the query otherwise.
+            conversation_signed=compliance.signature_mode == signature.FIRST_IN_CONVERSATION
+            and conversation.messages.filter(signature_applied=True).exists(),
         )
         final = signature.apply(body, compliance.signature_text) if signed else body
         if len(final) > settings.MAX_SMS_BODY:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -37,7 +37,15 @@ def keyword_rules_for(workspace) -> list[KeywordRule]:
 
 
 def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[OptOut]:
-    """A contact's active opt-outs, each annotated with the workspace's scope now (one query)."""
+    """A contact's active opt-outs, each annotated with the workspace's scope now (one query).
+
+    Kept lean on purpose: this runs before every send. Joining fewer tables and dropping the
+    default ordering cut PostgreSQL's planning time from about 1.2 ms to 0.4 ms per check
+    (docs/benchmarks.md); callers that need the ledger event load it lazily.
+    """
+    workspace_scope = ComplianceSettings.objects.filter(
+        workspace_id=OuterRef("workspace_id")
+    ).values("opt_out_scope")[:1]
     return list(
         # contact__workspace_id lets PostgreSQL use the contact's (workspace, phone) unique index;
         # without it the phone was matched by a scan of every contact (121 ms at 1M contacts).
@@ -46,8 +54,9 @@ def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[OptOut]:
             contact__workspace_id=workspace_id,
             contact__phone=contact_phone,
         )
-        .select_related("phone_number", "contact", "event")
-        .annotate(workspace_scope=F("workspace__compliance_settings__opt_out_scope"))
+        .select_related("phone_number", "contact")
+        .annotate(workspace_scope=Subquery(workspace_scope))
+        .order_by()
     )
 
 

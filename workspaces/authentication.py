@@ -36,6 +36,8 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed token.")) from exc
         token = (
             ApiToken.objects.select_related("workspace")
+            # The Twilio token is not needed to serve an API call: don't decrypt it each time.
+            .defer("workspace__twilio_auth_token")
             .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
             .first()
         )
