@@ -1,6 +1,5 @@
 """API of consent: compliance settings, keywords, block list, ledger, CRM webhook endpoints."""
 
-import csv
 import secrets
 
 from django.http import StreamingHttpResponse
@@ -17,6 +16,7 @@ from workspaces.api import E164Field, WorkspaceScopedMixin
 from workspaces.models import PhoneNumber
 
 from . import services
+from .exports import stream_csv
 from .models import (
     ComplianceSettings,
     ConsentEvent,
@@ -232,11 +232,6 @@ class ConsentEventSerializer(serializers.ModelSerializer):
 CSV_COLUMNS = ConsentEventSerializer.Meta.fields
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class ConsentEventList(WorkspaceScopedMixin, generics.ListAPIView):
     """The consent ledger, newest first; `?contact=+1…` filters, `?format=csv` exports it all."""
 
@@ -263,18 +258,13 @@ class ConsentEventList(WorkspaceScopedMixin, generics.ListAPIView):
 
 
 def consent_events_csv(queryset) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
     def rows():
-        yield writer.writerow(CSV_COLUMNS)
         for event in queryset.iterator(chunk_size=2000):
             data = ConsentEventSerializer(event).data
             data["numbers"] = " ".join(data["numbers"])
-            yield writer.writerow([data[c] if data[c] is not None else "" for c in CSV_COLUMNS])
+            yield [data[c] if data[c] is not None else "" for c in CSV_COLUMNS]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="consent-events.csv"'
-    return response
+    return stream_csv("consent-events.csv", CSV_COLUMNS, rows())
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -5,13 +5,12 @@ Views parse input, call a selector or a service, and render. Changes go through 
 save in one transaction and write the audit log; a successful POST redirects (no double submit).
 """
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from workspaces.permissions import compliance_manager_required
 from . import selectors, services, signature
 from .api import consent_events_csv
 from .defaults import BUILTIN_KEYWORDS, MAX_BODY_LENGTH, MAX_CUSTOM_KEYWORDS_PER_KIND
+from .exports import stream_csv
 from .forms import (
     SAMPLE_MESSAGE,
     SCOPE_CHOICES,
@@ -404,29 +404,12 @@ def block_list_opt_out(request):
     return _block_list_page(request, opt_out_form=form)
 
 
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
 @compliance_manager_required
 def block_list_csv(request):
     rows = selectors.block_list(workspace=request.workspace, q=request.GET.get("q", ""))
     stamp = timezone.now().strftime("%Y%m%d")
-    return _csv_response(
+    return stream_csv(
         f"block-list-{request.workspace.slug}-{stamp}.csv",
         [
             "contact",
