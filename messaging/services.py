@@ -12,7 +12,7 @@ from optout import sending_rules, signature
 from optout.keywords import MAX_KEYWORD_LENGTH, match, normalize
 from optout.models import ConsentSource
 from optout.selectors import block_for, compliance_settings_for, keyword_rules_for
-from optout.services import opt_in_record, opt_out_record
+from optout.services import opt_in_record, opt_out_manual, opt_out_record
 from workspaces.models import PhoneNumber
 
 from . import segments
@@ -431,13 +431,12 @@ def conversation_mark_read(*, conversation: Conversation) -> None:
 
 
 def conversation_opt_out(*, conversation: Conversation, actor, reason: str):
-    """An agent opts the contact out by hand ("Contact asked by phone to stop"), with a reason."""
-    compliance_settings_for(conversation.workspace)  # opt_out_record locks the settings row
-    return opt_out_record(
+    """An agent opts the contact out by hand ("Contact asked by phone to stop"), with a reason:
+    the same audited opt-out as the Compliance Center's manual one."""
+    return opt_out_manual(
         workspace=conversation.workspace,
-        contact=conversation.contact,
+        contact_phone=conversation.contact.phone,
         phone_number=conversation.phone_number,
-        source=ConsentSource.AGENT,
         actor=actor,
-        reason=reason.strip(),
+        reason=reason,
     )

@@ -261,6 +261,11 @@ def test_agent_opt_out_records_a_consent_event_with_source_agent(agent, world, t
     assert event.kind == "opt_out"
     assert event.actor == world.agent_user
     assert event.reason == "Contact asked by phone to stop"
+    # The same audited opt-out as the Compliance Center's manual one.
+    from optout.models import AuditLogEntry
+
+    audit = AuditLogEntry.objects.get(action="opt_out_recorded")
+    assert audit.actor == world.agent_user and "Contact asked by phone" in audit.new_value
     page = text(agent.get(f"/inbox/c/{conversation.pk}/"))
     assert "Marked by hand by agent@acme.test: “Contact asked by phone to stop”" in page
     assert "Agent" in page
