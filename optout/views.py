@@ -6,6 +6,7 @@ save in one transaction and write the audit log; a successful POST redirects (no
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -367,6 +368,7 @@ def _block_list_page(request, *, opt_out_form=None, status=200):
         status=status,
         search=search,
         q=q,
+        pager_query=f"{urlencode({'q': q})}&" if q else "",
         page=page,
         total=selectors.block_list(workspace=request.workspace)
         .values("contact_id")

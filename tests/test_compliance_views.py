@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.models import Contact, Direction, Message, MessageSource
+from messaging.models import Contact
 from messaging.services import SendRefused, message_send
-from optout import selectors, services
+from optout import services
 from optout.models import AuditLogEntry, ComplianceSettings, ConsentEvent, Keyword, OptOut
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.support.consent import blocked, last_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -42,25 +43,6 @@ def csv_rows(response) -> list[list[str]]:
 
 def settings_of(world) -> ComplianceSettings:
     return ComplianceSettings.objects.get(workspace=world.workspace)
-
-
-def last_reply(contact: str = CONTACT) -> Message | None:
-    return (
-        Message.objects.filter(
-            direction=Direction.OUTBOUND,
-            source=MessageSource.SYSTEM,
-            conversation__contact__phone=contact,
-        )
-        .order_by("-id")
-        .first()
-    )
-
-
-def blocked(world, number: str, contact: str = CONTACT) -> bool:
-    return (
-        selectors.block_for(workspace_id=world.workspace.id, contact_phone=contact, number=number)
-        is not None
-    )
 
 
 def _login(client, email, password):
@@ -686,3 +668,20 @@ def test_audit_log_is_per_workspace(as_other, world):
     )
     page = text(as_other.get("/compliance/audit-log/"))
     assert "Acme secret" not in page and "No changes yet." in page
+
+
+def test_block_list_pages_keep_the_search(as_admin, world):
+    for i in range(55):
+        contact = Contact.objects.create(workspace=world.workspace, phone=f"+1415555{i + 400:04d}")
+        services.opt_out_record(
+            workspace=world.workspace,
+            contact=contact,
+            phone_number=world.number_a,
+            source="import",
+        )
+    first = as_admin.get("/compliance/block-list/").content.decode()
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    searched = as_admin.get("/compliance/block-list/", {"q": "+1415555"}).content.decode()
+    assert 'href="?q=%2B1415555&amp;page=2"' in searched
+    second = as_admin.get("/compliance/block-list/", {"q": "+1415555", "page": 2}).content.decode()
+    assert "Page 2 of 2" in second and "← Newer" in second

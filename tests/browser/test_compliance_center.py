@@ -10,11 +10,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from messaging.models import Contact, Direction, Message, MessageSource
+from messaging.models import Contact, Message
 from messaging.services import SendRefused, message_send
 from optout import selectors, services
 from optout.models import ConsentEvent, Keyword, OptOut
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, sign, wait_for
+from tests.support.consent import blocked, last_reply
 
 pytestmark = pytest.mark.browser
 
@@ -43,25 +44,6 @@ def text_in_over_http(page, base: str, body: str, *, to: str = NUMBER_A, from_: 
 
 def processed(sid: str):
     return Message.objects.filter(provider_sid=sid).exists()
-
-
-def reply_to(contact: str = CONTACT) -> Message | None:
-    return (
-        Message.objects.filter(
-            direction=Direction.OUTBOUND,
-            source=MessageSource.SYSTEM,
-            conversation__contact__phone=contact,
-        )
-        .order_by("-id")
-        .first()
-    )
-
-
-def blocked(world, number: str, contact: str = CONTACT) -> bool:
-    opt_out = selectors.block_for(
-        workspace_id=world.workspace.id, contact_phone=contact, number=number
-    )
-    return opt_out is not None
 
 
 def seed_history(world):
@@ -168,9 +150,9 @@ def test_edited_confirmation_text_is_the_reply(page, live_server, public_base_ur
     expect(page.locator(".flash")).to_contain_text("Opt-out confirmation saved.")
 
     sid = text_in_over_http(page, base, "stop", to=NUMBER_B)
-    wait_for(lambda: processed(sid) and reply_to(), message="confirmation queued")
-    assert reply_to().body == new
-    assert reply_to().conversation.phone_number.number == NUMBER_B
+    wait_for(lambda: processed(sid) and last_reply(), message="confirmation queued")
+    assert last_reply().body == new
+    assert last_reply().conversation.phone_number.number == NUMBER_B
 
 
 def test_signature_live_preview_and_send(page, live_server, login, world, screenshot_dir):
@@ -229,11 +211,11 @@ def test_custom_keyword_matches_and_the_limit_is_shown(
 
     # The contact texts it: an opt-out, with the keyword's own reply.
     sid = text_in_over_http(page, base, "  baja!  ", to=NUMBER_A)
-    wait_for(lambda: processed(sid) and reply_to(), message="BAJA processed")
+    wait_for(lambda: processed(sid) and last_reply(), message="BAJA processed")
     event = ConsentEvent.objects.get(contact__phone=CONTACT)
     assert (event.kind, event.source, event.message_body) == ("opt_out", "keyword", "  baja!  ")
     assert blocked(world, NUMBER_A)
-    assert reply_to().body == "Has sido dado de baja. Responde START para volver."
+    assert last_reply().body == "Has sido dado de baja. Responde START para volver."
 
     # Fill the kind up to 19, add the 20th in the page, then the 21st is refused.
     for i in range(18):

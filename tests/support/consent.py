@@ -1,0 +1,27 @@
+"""Small read helpers shared by the Compliance Center tests: what a contact was told, and
+whether the send path would refuse them."""
+
+from messaging.models import Direction, Message, MessageSource
+from optout import selectors
+from tests.conftest import CONTACT
+
+
+def last_reply(contact: str = CONTACT) -> Message | None:
+    """The newest automatic reply (confirmation, HELP answer) sent to `contact`."""
+    return (
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            source=MessageSource.SYSTEM,
+            conversation__contact__phone=contact,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def blocked(world, number: str, contact: str = CONTACT) -> bool:
+    """Whether the send path's own policy check blocks `contact` from `number`."""
+    return (
+        selectors.block_for(workspace_id=world.workspace.id, contact_phone=contact, number=number)
+        is not None
+    )
