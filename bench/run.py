@@ -66,6 +66,7 @@ SIZES = {
         checks_inproc=100,
     ),
 }
+REFERENCE_PATH = "/bench/one-insert/"
 STOP_RATE = 200  # inbound messages per second in the STOP phase, 1 in 10 a STOP
 
 
@@ -531,7 +532,9 @@ class Bench:
         signature = self._validator.compute_signature(self.public + "/webhooks/twilio/sms/", params)
         return urlencode(params), signature
 
-    def webhook_file(self, count: int, name: str) -> Path:
+    def webhook_file(self, count: int, name: str, target: str = "/webhooks/twilio/sms/") -> Path:
+        """Signed inbound webhooks, each with its own MessageSid, POSTed to `target` (the
+        webhook, or the one-INSERT reference with the very same bodies)."""
         path = self.out / f"{name}.requests"
         form = "application/x-www-form-urlencoded"
         with path.open("w") as f:
@@ -540,8 +543,11 @@ class Bench:
                 body, signature = self.inbound(
                     f"Hi, is this open today? #{i}", WEBHOOK.format(2_000_000 + i % 8_000_000)
                 )
-                f.write(f"POST\t/webhooks/twilio/sms/\t{form}\t{signature}\t{body}\n")
+                f.write(f"POST\t{target}\t{form}\t{signature}\t{body}\n")
         return path
+
+    def reference_file(self, count: int, name: str) -> Path:
+        return self.webhook_file(count, name, target=REFERENCE_PATH)
 
     def wrk(
         self,
@@ -552,6 +558,11 @@ class Bench:
         auth: str = "",
         label: str = "",
     ) -> dict:
+        # replay.lua sends each request to the path written in the file: refuse a mix-up.
+        with path.open() as f:
+            first = f.readline().split("\t")
+        if len(first) < 2 or urlsplit(first[1]).path != urlsplit(url_path).path:
+            raise SystemExit(f"{path.name} targets {first[1:2]}, not {url_path}")
         args = [
             "wrk",
             "-t",
@@ -604,15 +615,15 @@ class Bench:
         per_round = int(s["round_s"] * self.opts.max_rps)
         refs, hooks = [], []
         warm_n = int(self.opts.warm_s * self.opts.max_rps)
-        self.warm(self.webhook_file(warm_n, "warm-reference"), "/bench/one-insert/")
+        self.warm(self.reference_file(warm_n, "warm-reference"), REFERENCE_PATH)
         self.warm(self.webhook_file(warm_n, "warm-webhook"), "/webhooks/twilio/sms/")
         for r in range(s["rounds"]):
-            ref_file = self.webhook_file(per_round, f"reference-{r}")
+            ref_file = self.reference_file(per_round, f"reference-{r}")
             hook_file = self.webhook_file(per_round, f"webhook-{r}")
             refs.append(
                 self.wrk(
                     ref_file,
-                    "/bench/one-insert/",
+                    REFERENCE_PATH,
                     s["round_s"],
                     self.opts.connections,
                     label=f"reference round {r + 1}",
@@ -634,6 +645,8 @@ class Bench:
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM messaging_inboundmessage")
             stored = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM bench_reference")
+            reference_rows = cur.fetchone()[0]
         ok = sum(h["requests"] - h["non_2xx"] for h in hooks)
         best_ref = max(refs, key=lambda x: x["rps"])
         best_hook = max(hooks, key=lambda x: x["rps"])
@@ -644,6 +657,8 @@ class Bench:
             "rounds_webhook": hooks,
             "answered_200": ok,
             "inbound_rows": stored,
+            "reference_answered_200": sum(r["requests"] - r["non_2xx"] for r in refs),
+            "reference_rows": reference_rows,
             "throughput_ratio": best_hook["rps"] / best_ref["rps"],
             "p99_ratio": best_hook["p99_us"] / best_ref["p99_us"],
         }
@@ -1086,14 +1101,14 @@ class Bench:
         lines = path.read_text().splitlines(keepends=True)
         warm_path.write_text("".join(lines[-int(self.opts.warm_s * 300) :]))
         self.warm(
-            self.webhook_file(int(self.opts.warm_s * self.opts.max_rps), "warm-send"),
-            "/bench/one-insert/",
+            self.reference_file(int(self.opts.warm_s * self.opts.max_rps), "warm-send"),
+            REFERENCE_PATH,
         )
         self.warm(warm_path, "/api/v1/messages", auth=f"Token {self.api_token}")
         self.wait_outbound_drained(timeout=self.opts.drain_timeout)
         ref = self.wrk(
-            self.webhook_file(count, "reference-send"),
-            "/bench/one-insert/",
+            self.reference_file(count, "reference-send"),
+            REFERENCE_PATH,
             self.size["send_s"],
             self.opts.connections,
             label="reference (worker running)",

@@ -135,6 +135,10 @@ SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 
 # Celery: Redis when REDIS_URL is set, otherwise the embedded filesystem broker.
+# Per-process caches of number owners, API tokens and keyword routing (compliance_center/
+# process_cache.py): how long another process may serve a row changed elsewhere. 0 disables.
+PROCESS_CACHE_SECONDS = env.int("PROCESS_CACHE_SECONDS", default=30)
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = Path(env("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".celery")))

@@ -11,9 +11,15 @@ from django.utils import timezone
 from optout import sending_rules, signature
 from optout.keywords import MAX_KEYWORD_LENGTH, match, normalize
 from optout.models import ConsentSource
-from optout.selectors import block_for, compliance_settings_for, keyword_rules_for
+from optout.selectors import (
+    block_for,
+    compliance_settings_for,
+    keyword_rules_for,
+    keyword_rules_for_routing,
+)
 from optout.services import opt_in_record, opt_out_manual, opt_out_record
 from workspaces.models import PhoneNumber
+from workspaces.selectors import NumberOwner, workspace_number
 
 from . import segments
 from .backends import ProviderError, get_backend
@@ -87,7 +93,7 @@ def _resolve_numbers(*, workspace, from_number: str, to: str) -> tuple[PhoneNumb
         to_e164_ = to_e164(to)
     except InvalidNumber as exc:
         raise SendRefused("invalid_number", f"'to': {exc}", status=400) from exc
-    sender = PhoneNumber.objects.filter(workspace=workspace, number=sender_e164).first()
+    sender = workspace_number(workspace.id, sender_e164)
     if sender is None:
         raise SendRefused(
             "unknown_sender_number",
@@ -166,7 +172,7 @@ def _outbound_create(*, conversation, body, source, sent_by=None, signed=False, 
     return message
 
 
-def inbound_receive(*, phone_number: PhoneNumber, params: dict) -> tuple[InboundMessage, bool]:
+def inbound_receive(*, owner: NumberOwner, params: dict) -> tuple[InboundMessage, bool]:
     """Stores a carrier webhook; a repeated MessageSid is a no-op. Returns (row, created)."""
     from .tasks import process_inbound
 
@@ -178,24 +184,25 @@ def inbound_receive(*, phone_number: PhoneNumber, params: dict) -> tuple[Inbound
     try:
         with transaction.atomic():
             inbound = InboundMessage.objects.create(
-                workspace_id=phone_number.workspace_id,
-                phone_number=phone_number,
+                workspace_id=owner.workspace_id,
+                phone_number_id=owner.phone_number_id,
                 message_sid=sid,
                 from_number=from_number,
                 body=params.get("Body", ""),
                 params=params,
             )
-            enqueue(process_inbound, inbound.id, queue=inbound_queue(phone_number, inbound.body))
+            queue = inbound_queue(owner.workspace_id, inbound.body)
+            enqueue(process_inbound, inbound.id, queue=queue)
     except IntegrityError:
         return InboundMessage.objects.get(message_sid=sid), False
     return inbound, True
 
 
-def inbound_queue(phone_number: PhoneNumber, body: str) -> str:
+def inbound_queue(workspace_id: int, body: str) -> str:
     """The fast lane for texts that are keywords (STOP above all): when a campaign's replies pile
     up on `inbound`, the worker still takes `keywords` first (see CELERY_TASK_QUEUES)."""
     if len(normalize(body)) <= MAX_KEYWORD_LENGTH and match(
-        body, keyword_rules_for(phone_number.workspace)
+        body, keyword_rules_for_routing(workspace_id)
     ):
         return "keywords"
     return "inbound"

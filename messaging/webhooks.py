@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from workspaces.selectors import phone_number_by_e164
+from workspaces.selectors import NumberOwner, number_owner
 
 from . import services
 from .models import Message
@@ -37,11 +37,23 @@ def _signature_ok(request: HttpRequest, params: dict, auth_token: str) -> bool:
     return RequestValidator(auth_token).validate(url, params, signature)
 
 
-def _owning_number(raw: str):
+def _owner(request: HttpRequest, params: dict, raw_number: str) -> NumberOwner | HttpResponse:
+    """The workspace number a Twilio request is about, once its signature is checked; or the
+    404/403 answer. The owner comes from a per-process cache; a signature that fails against
+    the cached token is checked once more against the database (the token may be new)."""
     try:
-        return phone_number_by_e164(to_e164(raw))
+        number = to_e164(raw_number)
     except InvalidNumber:
-        return None
+        number = None
+    owner = number and number_owner(number)
+    if owner is None:
+        return _plain(404, f"{raw_number!r} is not a number of any workspace")
+    if _signature_ok(request, params, owner.twilio_auth_token):
+        return owner
+    owner = number_owner(number, fresh=True)
+    if owner is not None and _signature_ok(request, params, owner.twilio_auth_token):
+        return owner
+    return _plain(403, "invalid X-Twilio-Signature")
 
 
 @csrf_exempt
@@ -53,12 +65,10 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         return _plain(400, f"missing parameters: {', '.join(missing or ['Body'])}")
     if len(params["Body"]) > MAX_BODY or len(params["MessageSid"]) > 64:
         return _plain(400, "Body longer than 1600 characters or MessageSid too long")
-    number = _owning_number(params["To"])
-    if number is None:
-        return _plain(404, "To is not a number of any workspace")
-    if not _signature_ok(request, params, number.workspace.twilio_auth_token):
-        return _plain(403, "invalid X-Twilio-Signature")
-    services.inbound_receive(phone_number=number, params=params)
+    owner = _owner(request, params, params["To"])
+    if isinstance(owner, HttpResponse):
+        return owner
+    services.inbound_receive(owner=owner, params=params)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -69,13 +79,11 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     missing = [k for k in ("MessageSid", "MessageStatus", "From") if not params.get(k, "").strip()]
     if missing:
         return _plain(400, f"missing parameters: {', '.join(missing)}")
-    number = _owning_number(params["From"])
-    if number is None:
-        return _plain(404, "From is not a number of any workspace")
-    if not _signature_ok(request, params, number.workspace.twilio_auth_token):
-        return _plain(403, "invalid X-Twilio-Signature")
+    owner = _owner(request, params, params["From"])
+    if isinstance(owner, HttpResponse):
+        return owner
     message = Message.objects.filter(
-        provider_sid=params["MessageSid"], workspace_id=number.workspace_id
+        provider_sid=params["MessageSid"], workspace_id=owner.workspace_id
     ).first()
     if message is None:
         return _plain(404, "unknown MessageSid")

@@ -14,6 +14,7 @@ from messaging.phone import InvalidNumber, to_e164
 from messaging.services import contact_get_or_create
 from workspaces.api import E164Field, WorkspaceScopedMixin
 from workspaces.models import PhoneNumber
+from workspaces.selectors import workspace_number
 
 from . import services
 from .exports import stream_csv
@@ -159,7 +160,7 @@ class OptOutList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 
 
 def _workspace_number(workspace, e164: str) -> PhoneNumber:
-    number = PhoneNumber.objects.filter(workspace=workspace, number=e164).first()
+    number = workspace_number(workspace.id, e164)
     if number is None:
         raise ApiError("unknown_sender_number", f"{e164} is not a phone number of this workspace.")
     return number

@@ -17,6 +17,7 @@ from .models import (
     OptOut,
     WebhookDelivery,
 )
+from .selectors import keyword_rules_changed
 
 
 class ComplianceError(Exception):
@@ -184,6 +185,7 @@ def keyword_add(
             field=kind,
             new_value=created.keyword,
         )
+    keyword_rules_changed(workspace.pk)
     return created
 
 
@@ -197,6 +199,7 @@ def keyword_remove(*, keyword: Keyword, actor=None) -> None:
         old_value=keyword.keyword,
     )
     keyword.delete()
+    keyword_rules_changed(keyword.workspace_id)
 
 
 def audit_record(

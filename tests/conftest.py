@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from twilio.request_validator import RequestValidator
 
+from compliance_center import process_cache
 from compliance_center.celery import app as celery_app
 from tests.support.fake_twilio import FakeTwilio
 
@@ -56,6 +57,8 @@ def _test_settings(settings):
     settings.SEND_RETRY_BACKOFF = 0.01
     # Fast hashing: the fixtures create several users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with empty per-process caches: rows of an earlier test's database are gone.
+    process_cache.clear_all()
 
 
 @pytest.fixture

@@ -68,6 +68,9 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
         assert run["requests"] > 0 and run["rps"] > 0 and run["p99_us"] > 0
         assert run["non_2xx"] == 0
     assert f["webhook"]["inbound_rows"] >= f["webhook"]["answered_200"] > 0
+    # The reference really ran the one-INSERT view (not the webhook): one row per answer,
+    # warm-up included.
+    assert f["webhook"]["reference_rows"] >= f["webhook"]["reference_answered_200"] > 0
 
     stop = f["stop"]
     assert stop["stops_sent"] > 0 and stop["answers_not_200"] == 0

@@ -294,3 +294,59 @@ def test_keyword_texts_take_the_fast_lane(
 def test_the_worker_takes_the_keyword_lane_first(settings):
     names = [q.name for q in settings.CELERY_TASK_QUEUES]
     assert names[:3] == ["keywords", "inbound", "outbound"]
+
+
+# ---------------------------------------------------------------- per-process caches
+
+
+def _queued_lanes(monkeypatch):
+    from messaging import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.process_inbound, "apply_async", lambda args, queue: queued.append(queue)
+    )
+    return queued
+
+
+def test_a_known_number_is_resolved_from_the_process_cache(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert post_signed(client, SMS, inbound_params("x" * 100)).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert post_signed(client, SMS, inbound_params("y" * 100)).status_code == 200
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "workspaces_phonenumber" not in sql and "workspaces_workspace" not in sql
+    assert "INSERT" in sql and InboundMessage.objects.count() == 2
+
+
+def test_a_rotated_twilio_token_is_honoured_at_once(world, client):
+    assert post_signed(client, SMS, inbound_params("hello")).status_code == 200  # cached
+    world.workspace.twilio_auth_token = "rotated-token"
+    world.workspace.save(update_fields=["twilio_auth_token"])
+    response = post_signed(client, SMS, inbound_params("again"), "rotated-token")
+    assert response.status_code == 200
+    assert post_signed(client, SMS, inbound_params("forged"), "wrong-token").status_code == 403
+    assert InboundMessage.objects.count() == 2
+
+
+def test_a_number_added_a_moment_ago_is_served_at_once(world, client):
+    from workspaces.services import phone_number_add
+
+    params = inbound_params("hello", to="+14155550177")
+    assert post_signed(client, SMS, params).status_code == 404  # a miss is not cached
+    phone_number_add(workspace=world.workspace, number="+14155550177")
+    assert post_signed(client, SMS, params).status_code == 200
+
+
+def test_a_keyword_added_after_a_text_takes_the_fast_lane_at_once(
+    world, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = _queued_lanes(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, SMS, inbound_params("Arrêt"))  # the routing rules are now cached
+    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, SMS, inbound_params("Arrêt"))
+    assert queued == ["inbound", "keywords"]

@@ -1,9 +1,45 @@
 """DRF authentication: `Authorization: Token <key>` acts inside the token's workspace."""
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken
+from compliance_center.process_cache import ProcessCache
+
+from .models import ApiToken, Workspace
+
+_tokens = ProcessCache("API tokens")
+_WORKSPACE_FIELDS = ("id", "name", "slug", "twilio_account_sid", "created_at")
+
+
+def token_for_key(raw: str) -> ApiToken | None:
+    """The live token for a raw key, with its workspace (without the Twilio token), from a
+    per-process cache: every API call asks. A revoked token is refused by every process within
+    PROCESS_CACHE_SECONDS. Fresh instances each call: a request never shares model objects."""
+
+    def load():
+        token = (
+            ApiToken.objects.select_related("workspace")
+            .only("id", "prefix", "workspace_id", *(f"workspace__{f}" for f in _WORKSPACE_FIELDS))
+            .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None:
+            return None
+        ws = token.workspace
+        return token.id, token.prefix, tuple(getattr(ws, f) for f in _WORKSPACE_FIELDS)
+
+    found = _tokens.get(ApiToken.hash(raw), load)
+    if found is None:
+        return None
+    token_id, prefix, workspace_values = found
+    token = ApiToken.from_db(
+        DEFAULT_DB_ALIAS, ["id", "prefix", "workspace_id"], [token_id, prefix, workspace_values[0]]
+    )
+    token.workspace = Workspace.from_db(
+        DEFAULT_DB_ALIAS, list(_WORKSPACE_FIELDS), list(workspace_values)
+    )
+    return token
 
 
 class TokenPrincipal:
@@ -34,13 +70,7 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Malformed token.")) from exc
-        token = (
-            ApiToken.objects.select_related("workspace")
-            # The Twilio token is not needed to serve an API call: don't decrypt it each time.
-            .defer("workspace__twilio_auth_token")
-            .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
-            .first()
-        )
+        token = token_for_key(raw)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         request.workspace = token.workspace

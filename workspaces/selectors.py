@@ -1,11 +1,56 @@
 """Reads on tenants used by several callers."""
 
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS
+
+from compliance_center.process_cache import ProcessCache
+
 from .models import Membership, PhoneNumber
 
 
-def phone_number_by_e164(number: str) -> PhoneNumber | None:
-    """The workspace number (with its workspace) that owns `number`, for webhooks."""
-    return PhoneNumber.objects.select_related("workspace").filter(number=number).first()
+@dataclass(frozen=True)
+class NumberOwner:
+    """A workspace number as a webhook needs it: who owns it and the token that signs for it."""
+
+    phone_number_id: int
+    number: str
+    workspace_id: int
+    twilio_auth_token: str
+
+
+_owners = ProcessCache("number owners")
+
+
+def number_owner(number: str, *, fresh: bool = False) -> NumberOwner | None:
+    """The owner of the E.164 `number`, cached per process (every inbound text asks this).
+
+    `fresh=True` reads the database again: the caller's signature check failed, and the
+    workspace may have just rotated its Twilio auth token.
+    """
+
+    def load() -> NumberOwner | None:
+        row = PhoneNumber.objects.select_related("workspace").filter(number=number).first()
+        if row is None:
+            return None
+        return NumberOwner(row.id, row.number, row.workspace_id, row.workspace.twilio_auth_token)
+
+    if fresh:
+        _owners.discard(number)
+    return _owners.get(number, load)
+
+
+def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
+    """The workspace's own number `number` (E.164) for a send or a check, from the same cache;
+    a fresh instance with id, workspace and number loaded (the label loads if asked)."""
+    owner = number_owner(number)
+    if owner is None or owner.workspace_id != workspace_id:
+        return None
+    return PhoneNumber.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "workspace_id", "number"],
+        [owner.phone_number_id, workspace_id, number],
+    )
 
 
 def memberships_of(user) -> list[Membership]:
