@@ -4,13 +4,13 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from optout import sending_rules, signature
-from optout.keywords import MAX_KEYWORD_LENGTH, match, normalize
-from optout.models import ConsentSource
+from optout.keywords import could_be_keyword, match
+from optout.models import ComplianceSettings, ConsentSource
 from optout.selectors import (
     block_for,
     compliance_settings_for,
@@ -181,29 +181,48 @@ def inbound_receive(*, owner: NumberOwner, params: dict) -> tuple[InboundMessage
         from_number = to_e164(params["From"])
     except InvalidNumber:
         from_number = params["From"].strip()  # short codes, alphanumeric senders: keep as sent
-    try:
-        with transaction.atomic():
-            inbound = InboundMessage.objects.create(
-                workspace_id=owner.workspace_id,
-                phone_number_id=owner.phone_number_id,
-                message_sid=sid,
-                from_number=from_number,
-                body=params.get("Body", ""),
-                params=params,
-            )
-            queue = inbound_queue(owner.workspace_id, inbound.body)
-            enqueue(process_inbound, inbound.id, queue=queue)
-    except IntegrityError:
+    inbound = InboundMessage(
+        workspace_id=owner.workspace_id,
+        phone_number_id=owner.phone_number_id,
+        message_sid=sid,
+        from_number=from_number,
+        body=params.get("Body", ""),
+        params=params,
+    )
+    if not _insert_unless_known(inbound):
         return InboundMessage.objects.get(message_sid=sid), False
+    enqueue(process_inbound, inbound.id, queue=inbound_queue(owner.workspace_id, inbound.body))
     return inbound, True
+
+
+def _insert_unless_known(inbound: InboundMessage) -> bool:
+    """One statement, INSERT … ON CONFLICT (message_sid) DO NOTHING RETURNING id: a repeated
+    delivery is no error, and the webhook needs no transaction of its own (it ran three
+    round trips and a savepoint before: docs/benchmarks.md). Sets the id; False if known."""
+    meta = InboundMessage._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(inbound, add=True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({quote(meta.get_field('message_sid').column)}) DO NOTHING"
+        f" RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    inbound.pk = row[0]
+    inbound._state.adding = False
+    return True
 
 
 def inbound_queue(workspace_id: int, body: str) -> str:
     """The fast lane for texts that are keywords (STOP above all): when a campaign's replies pile
     up on `inbound`, the worker still takes `keywords` first (see CELERY_TASK_QUEUES)."""
-    if len(normalize(body)) <= MAX_KEYWORD_LENGTH and match(
-        body, keyword_rules_for_routing(workspace_id)
-    ):
+    if could_be_keyword(body) and match(body, keyword_rules_for_routing(workspace_id)):
         return "keywords"
     return "inbound"
 
@@ -227,13 +246,17 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
             # of=self: locking the joined workspace and number rows too would block (and
             # deadlock with) every webhook's foreign-key check on them.
             InboundMessage.objects.select_for_update(of=("self",))
-            .select_related("workspace", "phone_number")
+            .select_related("workspace__compliance_settings", "phone_number")
             .filter(pk=inbound_id)
             .first()
         )
         if inbound is None or inbound.processed_at is not None:
             return None
         workspace, number = inbound.workspace, inbound.phone_number
+        try:
+            compliance = workspace.compliance_settings  # loaded by the query above
+        except ComplianceSettings.DoesNotExist:
+            compliance = compliance_settings_for(workspace)
         contact = contact_get_or_create(workspace=workspace, phone=inbound.from_number)
         conversation = conversation_get_or_create(
             workspace=workspace, phone_number=number, contact=contact
@@ -253,8 +276,12 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message_at=message.created_at, unread_count=F("unread_count") + 1
         )
-        compliance = compliance_settings_for(workspace)
-        hit = match(inbound.body, keyword_rules_for(workspace))
+        # Fresh rules from the database (never the routing cache): this decides consent.
+        hit = (
+            match(inbound.body, keyword_rules_for(workspace))
+            if could_be_keyword(inbound.body)
+            else None
+        )
         reply_text = ""
         consent = dict(
             workspace=workspace,

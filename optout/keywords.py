@@ -64,6 +64,11 @@ def match(body: str, rules: Iterable[KeywordRule]) -> Match | None:
     return None
 
 
+def could_be_keyword(body: str) -> bool:
+    """Whether `body` is short enough to equal a keyword: a longer text needs no rule lookup."""
+    return 0 < len(normalize(body)) <= MAX_KEYWORD_LENGTH
+
+
 def is_valid_keyword(keyword: str) -> bool:
     """A keyword must keep at least one letter or digit after normalisation."""
     return any(ch.isalnum() for ch in normalize(keyword))

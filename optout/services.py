@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from . import scope
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
-from .keywords import MAX_KEYWORD_LENGTH, is_valid_keyword, normalize
+from .keywords import could_be_keyword, is_valid_keyword, normalize
 from .models import (
     AuditLogEntry,
     ComplianceSettings,
@@ -43,7 +43,7 @@ def _queue_crm_notifications(event: ConsentEvent) -> None:
             transaction.on_commit(lambda d=delivery.id: deliver_webhook.delay(d))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction
 def opt_out_record(
     *,
     workspace,
@@ -76,12 +76,20 @@ def opt_out_record(
         actor=actor,
         reason=reason,
     )
-    OptOut.objects.update_or_create(
-        workspace=workspace,
-        contact=contact,
-        phone_number=phone_number,
-        defaults={"scope": event_scope, "source": source, "event": event},
-    )
+    # The settings row lock above serialises the workspace's consent changes: `existing` is
+    # still true here, so a plain update or insert does (no savepoints of update_or_create).
+    if existing:
+        existing.scope, existing.source, existing.event = event_scope, source, event
+        existing.save(update_fields=["scope", "source", "event"])
+    else:
+        OptOut.objects.create(
+            workspace=workspace,
+            contact=contact,
+            phone_number=phone_number,
+            scope=event_scope,
+            source=source,
+            event=event,
+        )
     _queue_crm_notifications(event)
     return event
 
@@ -135,7 +143,7 @@ def keyword_add(
     *, workspace, kind: str, keyword: str, language: str = "", reply_text: str = "", actor=None
 ) -> Keyword:
     word = keyword.strip()
-    if not word or not is_valid_keyword(word) or len(word) > MAX_KEYWORD_LENGTH:
+    if not is_valid_keyword(word) or not could_be_keyword(word):
         raise ComplianceError(
             "invalid_keyword",
             "A keyword needs at least one letter or digit (64 at most).",
