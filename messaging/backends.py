@@ -51,7 +51,14 @@ def _http_client(base_url: str) -> TwilioHttpClient:
 class TwilioBackend:
     name = "twilio"
 
-    def send(self, *, workspace, from_number: str, to: str, body: str) -> SendResult:
+    def send(
+        self, *, workspace, from_number: str, to: str, body: str, message_id=None
+    ) -> SendResult:
+        # Our id rides in the (signed) callback URL: Twilio may call back before we have stored
+        # the SID it answers with.
+        callback = settings.PUBLIC_BASE_URL + reverse("twilio-status")
+        if message_id is not None:
+            callback += f"?m={message_id}"
         client = Client(
             workspace.twilio_account_sid,
             workspace.twilio_auth_token,
@@ -62,7 +69,7 @@ class TwilioBackend:
                 to=to,
                 from_=from_number,
                 body=body,
-                status_callback=settings.PUBLIC_BASE_URL + reverse("twilio-status"),
+                status_callback=callback,
             )
         except TwilioRestException as exc:
             retryable = exc.status is None or exc.status >= 500 or exc.status == 429
@@ -77,7 +84,9 @@ class SimulatorBackend:
 
     name = "simulator"
 
-    def send(self, *, workspace, from_number: str, to: str, body: str) -> SendResult:
+    def send(
+        self, *, workspace, from_number: str, to: str, body: str, message_id=None
+    ) -> SendResult:
         logger.info("simulator SMS %s -> %s: %s", from_number, to, body)
         return SendResult(provider_sid="SM" + uuid.uuid4().hex, status="delivered")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from optout import sending_rules, signature
@@ -283,20 +283,10 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
             else None
         )
         reply_text = ""
-        consent = dict(
-            workspace=workspace,
-            contact=contact,
-            phone_number=number,
-            source=ConsentSource.KEYWORD,
-            inbound=inbound,
-            body=inbound.body,
-        )
         if hit and hit.kind == "opt_out":
-            opt_out_record(**consent)
             if compliance.opt_out_confirmation_enabled:
                 reply_text = hit.rule.reply_text or compliance.opt_out_confirmation_text
         elif hit and hit.kind == "opt_in":
-            opt_in_record(**consent)
             reply_text = hit.rule.reply_text or compliance.opt_in_confirmation_text
         elif hit:
             reply_text = hit.rule.reply_text or compliance.help_text
@@ -313,6 +303,20 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
         inbound.attempts += 1
         inbound.message = message
         inbound.save(update_fields=["processed_at", "attempts", "message"])
+        # Consent last: it locks the workspace's settings row until the commit, and every other
+        # keyword text of the workspace waits for that lock (docs/benchmarks.md).
+        consent = dict(
+            workspace=workspace,
+            contact=contact,
+            phone_number=number,
+            source=ConsentSource.KEYWORD,
+            inbound=inbound,
+            body=inbound.body,
+        )
+        if hit and hit.kind == "opt_out":
+            opt_out_record(**consent)
+        elif hit and hit.kind == "opt_in":
+            opt_in_record(**consent)
     return InboundOutcome(hit.kind if hit else None, reply.id if reply else None)
 
 
@@ -356,11 +360,17 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
             from_number=number.number,
             to=contact.phone,
             body=message.body,
+            message_id=message.pk,
         )
     except ProviderError as exc:
         return _provider_failed(message, exc)
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        provider_sid=result.provider_sid, status=result.status, updated_at=timezone.now()
+    # A status callback may have got here first (and moved the status on): keep its status.
+    Message.objects.filter(pk=message.pk).update(
+        provider_sid=result.provider_sid,
+        status=Case(
+            When(status=MessageStatus.SENDING, then=Value(result.status)), default=F("status")
+        ),
+        updated_at=timezone.now(),
     )
     return DeliveryOutcome(result.status)
 
@@ -419,8 +429,13 @@ STATUS_RANK = {
 TERMINAL = {"delivered", "undelivered", "failed"}
 
 
-def status_callback_apply(*, message: Message, status: str, error_code: str = "") -> bool:
-    """Moves a message forward through its statuses; returns whether anything changed."""
+def status_callback_apply(
+    *, message: Message, status: str, error_code: str = "", provider_sid: str = ""
+) -> bool:
+    """Moves a message forward through its statuses; returns whether anything changed.
+
+    `provider_sid` is stored if the send task has not stored it yet (Twilio called back first).
+    """
     status = "delivered" if status == "read" else status
     if status not in STATUS_RANK or status not in MessageStatus.values:
         return False
@@ -430,12 +445,18 @@ def status_callback_apply(*, message: Message, status: str, error_code: str = ""
             .select_related("conversation__contact", "conversation__phone_number", "workspace")
             .get(pk=message.pk)
         )
+        fields = ["status", "error_code", "updated_at"]
+        if provider_sid and not message.provider_sid:
+            message.provider_sid = provider_sid
+            fields.append("provider_sid")
         if message.status in TERMINAL or STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
+            if "provider_sid" in fields:
+                message.save(update_fields=["provider_sid", "updated_at"])
             return False
         message.status = status
         if error_code:
             message.error_code = error_code
-        message.save(update_fields=["status", "error_code", "updated_at"])
+        message.save(update_fields=fields)
         if error_code == CARRIER_UNSUBSCRIBED:
             _carrier_opt_out(message)
     return True

@@ -82,14 +82,20 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     owner = _owner(request, params, params["From"])
     if isinstance(owner, HttpResponse):
         return owner
-    message = Message.objects.filter(
-        provider_sid=params["MessageSid"], workspace_id=owner.workspace_id
-    ).first()
+    sid = params["MessageSid"]
+    message = Message.objects.filter(provider_sid=sid, workspace_id=owner.workspace_id).first()
+    ours = request.GET.get("m", "")
+    if message is None and ours.isdigit():
+        # Twilio called back before the send task stored the SID; our id is in the signed URL.
+        message = Message.objects.filter(
+            pk=int(ours), workspace_id=owner.workspace_id, provider_sid__isnull=True
+        ).first()
     if message is None:
         return _plain(404, "unknown MessageSid")
     services.status_callback_apply(
         message=message,
         status=params["MessageStatus"].strip().lower(),
         error_code=params.get("ErrorCode", "").strip(),
+        provider_sid=sid,
     )
     return HttpResponse(status=204)

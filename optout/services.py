@@ -94,7 +94,7 @@ def opt_out_record(
     return event
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction
 def opt_in_record(
     *,
     workspace,

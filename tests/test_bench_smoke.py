@@ -58,7 +58,7 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
 
     results = json.loads((tmp_path / "results.json").read_text())
-    assert len(results["table"]) == 9
+    assert len(results["table"]) == 10
     for row in results["table"]:
         assert set(row) == {"figure", "value", "reference", "ratio", "target", "met"}
         assert row["value"] and "nan" not in row["value"].lower()
@@ -79,7 +79,9 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
 
     check = f["check"]
     assert check["server_samples"] > 0 and check["server_p99_ms"] > 0
-    assert check["http"]["non_2xx"] == 0 and check["http_status"] == 200
+    assert check["saturated_samples"] > 0 and check["saturated_p99_ms"] > 0
+    assert check["http"]["non_2xx"] == 0 and check["http_single"]["non_2xx"] == 0
+    assert check["http_single"]["connections"] == 1 and check["http_status"] == 200
     assert check["policy_queries_max"] == 1
     assert check["explain_execution_ms"] and check["explain_execution_ms"] > 0
     assert "Index" in check["explain"]

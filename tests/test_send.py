@@ -33,7 +33,7 @@ def test_send_reaches_twilio_with_credentials_and_status_callback(
     assert request.account_sid == ACCOUNT_SID
     assert request.auth == (ACCOUNT_SID, AUTH_TOKEN)  # decrypted from the database
     assert (request.to, request.from_, request.body) == (CONTACT, NUMBER_A, "Your order shipped")
-    assert request.params["StatusCallback"] == settings.PUBLIC_BASE_URL + STATUS
+    assert request.params["StatusCallback"] == f"{settings.PUBLIC_BASE_URL}{STATUS}?m={message.id}"
     assert message.status == "sending"
     assert message.provider_sid.startswith("SM")
 
@@ -214,3 +214,39 @@ def test_system_replies_bypass_the_block_list_once(world, fake_twilio, text_in):
     bodies = [r.body for r in fake_twilio.sent_to(CONTACT)]
     assert len(bodies) == 2 and all(b.startswith("You have been unsubscribed") for b in bodies)
     assert Message.objects.filter(source="system").count() == 2
+
+
+def test_a_status_callback_that_beats_the_send_task_is_kept(
+    world, fake_twilio, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Twilio answers the send, then calls back before the task has stored the SID: the
+    callback finds the message by the id in its signed URL, and the task keeps its status."""
+    from messaging import backends
+
+    real_send = backends.TwilioBackend.send
+
+    def send_then_call_back(self, **kwargs):
+        result = real_send(self, **kwargs)
+        path = f"{STATUS}?m={kwargs['message_id']}"
+        params = {"MessageSid": result.provider_sid, "MessageStatus": "delivered", "From": NUMBER_A}
+        assert post_signed(client, path, params).status_code == 204
+        return result
+
+    monkeypatch.setattr(backends.TwilioBackend, "send", send_then_call_back)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = message_send(
+            workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi"
+        )
+    message.refresh_from_db()
+    assert len(fake_twilio.requests) == 1
+    assert message.status == "delivered"  # not set back to "sending" by the task
+    assert message.provider_sid and message.provider_sid.startswith("SM")
+
+
+def test_a_status_callback_cannot_claim_another_workspaces_message(world, other_world, client):
+    message = message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi")
+    params = {"MessageSid": "SMforeign", "MessageStatus": "delivered", "From": "+14155550199"}
+    response = post_signed(client, f"{STATUS}?m={message.id}", params, "other-token")
+    assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.provider_sid is None
