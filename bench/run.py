@@ -741,11 +741,14 @@ class Bench:
         self.log(f"worker processed {processed}/{total} in {elapsed:.1f}s; memory {end_mem}")
 
     def wait_outbound_drained(self, timeout: float = 120) -> None:
+        from django.db.models import Q
+
         from messaging.models import Message
 
         deadline = time.monotonic() + timeout
+        in_flight = Q(status="queued") | Q(status="sending", provider_sid__isnull=True)
         while time.monotonic() < deadline:
-            if not Message.objects.filter(status="queued").exists():
+            if not Message.objects.filter(in_flight).exists():
                 return
             time.sleep(0.3)
 

@@ -350,3 +350,22 @@ def test_a_keyword_added_after_a_text_takes_the_fast_lane_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         post_signed(client, SMS, inbound_params("Arrêt"))
     assert queued == ["inbound", "keywords"]
+
+
+def test_a_contact_inserted_concurrently_is_returned_not_duplicated(world, monkeypatch):
+    from django.db.models import QuerySet
+
+    from messaging.services import contact_get_or_create, conversation_get_or_create
+
+    existing = Contact.objects.create(workspace=world.workspace, phone="+14155550123")
+    conversation = Conversation.objects.create(
+        workspace=world.workspace, phone_number=world.number_a, contact=existing
+    )
+    monkeypatch.setattr(QuerySet, "first", lambda self: None)  # the read missed them (a race)
+    contact = contact_get_or_create(workspace=world.workspace, phone="+14155550123")
+    again = conversation_get_or_create(
+        workspace=world.workspace, phone_number=world.number_a, contact=contact
+    )
+    monkeypatch.undo()
+    assert contact.pk == existing.pk and again.pk == conversation.pk
+    assert Contact.objects.count() == 1 and Conversation.objects.count() == 1
