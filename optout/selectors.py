@@ -10,8 +10,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from compliance_center.process_cache import ProcessCache
-from messaging.models import Contact
-from workspaces.models import PhoneNumber
 
 from . import scope
 from .defaults import BUILTIN_KEYWORDS
@@ -59,10 +57,18 @@ def keyword_rules_changed(workspace_id: int) -> None:
     _routing_rules.discard(workspace_id)
 
 
+def _contact_model():
+    return OptOut._meta.get_field("contact").related_model  # messaging's Contact
+
+
+def _number_model():
+    return OptOut._meta.get_field("phone_number").related_model  # workspaces' PhoneNumber
+
+
 @cache
 def _active_opt_outs_sql() -> str:
-    optout, contact = OptOut._meta.db_table, Contact._meta.db_table
-    number, settings_ = PhoneNumber._meta.db_table, ComplianceSettings._meta.db_table
+    optout, contact = OptOut._meta.db_table, _contact_model()._meta.db_table
+    number, settings_ = _number_model()._meta.db_table, ComplianceSettings._meta.db_table
     columns = ", ".join(f"o.{f.column}" for f in OptOut._meta.concrete_fields)
     return (
         f"SELECT {columns}, c.phone, n.number, s.opt_out_scope"  # noqa: S608 - model tables only
@@ -98,12 +104,12 @@ def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[OptOut]:
         *values, phone, number, workspace_scope = row
         opt_out = OptOut.from_db(connection.alias, fields, values)
         record = dict(zip(fields, values, strict=True))
-        opt_out.contact = Contact.from_db(
+        opt_out.contact = _contact_model().from_db(
             connection.alias,
             ["id", "workspace_id", "phone"],
             [record["contact_id"], workspace_id, phone],
         )
-        opt_out.phone_number = PhoneNumber.from_db(
+        opt_out.phone_number = _number_model().from_db(
             connection.alias,
             ["id", "workspace_id", "number"],
             [record["phone_number_id"], workspace_id, number],

@@ -17,7 +17,7 @@ from .models import (
     OptOut,
     WebhookDelivery,
 )
-from .selectors import keyword_rules_changed
+from .selectors import compliance_settings_for, keyword_rules_changed
 
 
 class ComplianceError(Exception):
@@ -43,6 +43,21 @@ def _queue_crm_notifications(event: ConsentEvent) -> None:
             transaction.on_commit(lambda d=delivery.id: deliver_webhook.delay(d))
 
 
+def _consent_lock(*, workspace, contact) -> ComplianceSettings:
+    """Serialises consent changes of one contact (a STOP and a START arriving together) by
+    locking the contact's row, and returns the workspace's settings.
+
+    Not the settings row: a scope change rewrites no opt-out (the scope is applied when a send
+    is checked), so an opt-out next to a scope change is the same as one just before it, and
+    the opt-outs of a campaign's many contacts no longer queue for one workspace-wide lock
+    (docs/benchmarks.md).
+    """
+    from messaging.models import Contact  # messaging depends on optout, not the reverse
+
+    list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
+    return compliance_settings_for(workspace)
+
+
 @transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction
 def opt_out_record(
     *,
@@ -56,7 +71,7 @@ def opt_out_record(
     body: str = "",
 ) -> ConsentEvent:
     """Blocks `contact` from `phone_number` under the scope in force, and logs the event."""
-    settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    settings = _consent_lock(workspace=workspace, contact=contact)
     existing = OptOut.objects.filter(
         workspace=workspace, contact=contact, phone_number=phone_number
     ).first()
@@ -76,8 +91,8 @@ def opt_out_record(
         actor=actor,
         reason=reason,
     )
-    # The settings row lock above serialises the workspace's consent changes: `existing` is
-    # still true here, so a plain update or insert does (no savepoints of update_or_create).
+    # The contact's lock above serialises its consent changes: `existing` is still true here,
+    # so a plain update or insert does (no savepoints of update_or_create).
     if existing:
         existing.scope, existing.source, existing.event = event_scope, source, event
         existing.save(update_fields=["scope", "source", "event"])
@@ -111,7 +126,7 @@ def opt_in_record(
 
     `lift_all` lifts every opt-out of the contact in the workspace (an admin's lift with a reason).
     """
-    settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    settings = _consent_lock(workspace=workspace, contact=contact)
     event_scope = scope.INBOX if lift_all else settings.opt_out_scope
     rows = list(
         OptOut.objects.filter(workspace=workspace, contact=contact).select_related("phone_number")
@@ -305,7 +320,7 @@ def opt_out_manual(*, workspace, contact_phone: str, phone_number, actor, reason
 def opt_out_lift(*, workspace, contact, actor, reason: str) -> ConsentEvent:
     """An admin lifts every opt-out of a contact, only with a recorded reason, and audits it."""
     reason = _require_reason(reason)
-    ComplianceSettings.objects.select_for_update().get(workspace=workspace)
+    _consent_lock(workspace=workspace, contact=contact)
     rows = list(
         OptOut.objects.filter(workspace=workspace, contact=contact)
         .select_related("phone_number")
