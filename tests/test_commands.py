@@ -112,3 +112,16 @@ def test_each_queue_gets_only_its_own_tasks():
         resolved = app.amqp.router.route({}, task)
         assert resolved["queue"].name == route["queue"]
         assert resolved["queue"].routing_key == route["queue"]
+
+
+def test_a_forked_worker_child_freezes_what_it_inherited():
+    import gc
+
+    from celery.signals import worker_process_init
+
+    gc.unfreeze()
+    try:
+        worker_process_init.send(sender=None)
+        assert gc.get_freeze_count() > 0  # inherited objects left out of the child's collections
+    finally:
+        gc.unfreeze()
