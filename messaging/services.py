@@ -210,8 +210,9 @@ def inbound_receive(*, owner: NumberOwner, params: dict) -> tuple[InboundMessage
 
 def _insert_unless_known(inbound: InboundMessage) -> bool:
     """One statement, INSERT … ON CONFLICT (message_sid) DO NOTHING RETURNING id: a repeated
-    delivery is no error, and the webhook needs no transaction of its own (it ran three
-    round trips and a savepoint before: docs/benchmarks.md). Sets the id; False if known."""
+    delivery is no error, and the webhook needs no transaction of its own (BEGIN, INSERT and
+    COMMIT before, and an IntegrityError to catch: docs/benchmarks.md). Sets the id; False if
+    the MessageSid is known."""
     meta = InboundMessage._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
