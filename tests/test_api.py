@@ -260,3 +260,28 @@ def test_healthz_reports_database_and_broker(client, monkeypatch):
     monkeypatch.setattr(health, "_broker", lambda: "down: OperationalError")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["broker"].startswith("down")
+
+
+def test_a_warm_opt_out_check_is_one_query(api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": CONTACT}).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:  # token and sender now come from the cache
+        response = api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": "+14155550123"})
+    assert response.status_code == 200 and response.json()["blocked"] is False
+    [query] = ctx.captured_queries
+    assert "optout_optout" in query["sql"]
+
+
+def test_another_workspaces_number_is_refused_even_when_cached(api, world, other_world):
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {other_world.api_token}")
+    theirs = other_world.phone_number.number
+    assert other.get("/api/v1/opt-outs/check", {"from": theirs, "to": CONTACT}).status_code == 200
+    check = api.get("/api/v1/opt-outs/check", {"from": theirs, "to": CONTACT})
+    assert (check.status_code, check.json()["code"]) == (400, "unknown_sender_number")
+    send = api.post(
+        "/api/v1/messages", {"from": theirs, "to": CONTACT, "body": "Hi"}, format="json"
+    )
+    assert (send.status_code, send.json()["code"]) == (400, "unknown_sender_number")

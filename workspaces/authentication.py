@@ -17,11 +17,13 @@ def token_for_key(raw: str) -> ApiToken | None:
     per-process cache: every API call asks. A revoked token is refused by every process within
     PROCESS_CACHE_SECONDS. Fresh instances each call: a request never shares model objects."""
 
+    key_hash = ApiToken.hash(raw)  # the cache never holds a raw key
+
     def load():
         token = (
             ApiToken.objects.select_related("workspace")
             .only("id", "prefix", "workspace_id", *(f"workspace__{f}" for f in _WORKSPACE_FIELDS))
-            .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
+            .filter(key_hash=key_hash, revoked_at__isnull=True)
             .first()
         )
         if token is None:
@@ -29,7 +31,7 @@ def token_for_key(raw: str) -> ApiToken | None:
         ws = token.workspace
         return token.id, token.prefix, tuple(getattr(ws, f) for f in _WORKSPACE_FIELDS)
 
-    found = _tokens.get(ApiToken.hash(raw), load)
+    found = _tokens.get(key_hash, load)
     if found is None:
         return None
     token_id, prefix, workspace_values = found
