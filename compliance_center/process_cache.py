@@ -3,8 +3,8 @@ change: which workspace owns a phone number (and its Twilio token), an API token
 a workspace's keyword rules for routing.
 
 Each process (gunicorn worker, Celery child) keeps its own copy for PROCESS_CACHE_SECONDS.
-Services that change those rows drop this process's copy at once; other processes see the
-change within the TTL. Consent is never served from here: the block list and the keyword match
+The keyword services drop this process's copy at once; other processes see a change within
+the TTL. Consent is never served from here: the block list and the keyword match
 that records an opt-out always read the database.
 """
 
@@ -20,8 +20,7 @@ _all: list["ProcessCache"] = []
 
 
 class ProcessCache:
-    def __init__(self, name: str, maxsize: int = 10_000):
-        self.name = name
+    def __init__(self, maxsize: int = 10_000):
         self.maxsize = maxsize
         self._lock = threading.Lock()  # runserver and the test live server are threaded
         self._cache: TTLCache | None = None

@@ -317,8 +317,7 @@ def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
         inbound.attempts += 1
         inbound.message = message
         inbound.save(update_fields=["processed_at", "attempts", "message"])
-        # Consent last: it locks the workspace's settings row until the commit, and every other
-        # keyword text of the workspace waits for that lock (docs/benchmarks.md).
+        # Consent last: it locks the contact's row until the commit (docs/benchmarks.md).
         consent = dict(
             workspace=workspace,
             contact=contact,

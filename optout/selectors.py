@@ -44,7 +44,7 @@ def _keyword_rules(workspace_id: int) -> list[KeywordRule]:
     return rules
 
 
-_routing_rules = ProcessCache("keyword rules for routing")
+_routing_rules = ProcessCache()  # workspace id -> keyword rules
 
 
 def keyword_rules_for_routing(workspace_id: int) -> tuple[KeywordRule, ...]:
@@ -103,16 +103,15 @@ def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[OptOut]:
     for row in rows:
         *values, phone, number, workspace_scope = row
         opt_out = OptOut.from_db(connection.alias, fields, values)
-        record = dict(zip(fields, values, strict=True))
         opt_out.contact = _contact_model().from_db(
             connection.alias,
             ["id", "workspace_id", "phone"],
-            [record["contact_id"], workspace_id, phone],
+            [opt_out.contact_id, workspace_id, phone],
         )
         opt_out.phone_number = _number_model().from_db(
             connection.alias,
             ["id", "workspace_id", "number"],
-            [record["phone_number_id"], workspace_id, number],
+            [opt_out.phone_number_id, workspace_id, number],
         )
         opt_out.workspace_scope = workspace_scope
         opt_outs.append(opt_out)

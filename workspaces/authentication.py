@@ -8,7 +8,7 @@ from compliance_center.process_cache import ProcessCache
 
 from .models import ApiToken, Workspace
 
-_tokens = ProcessCache("API tokens")
+_tokens = ProcessCache()  # key hash -> token and workspace values
 _WORKSPACE_FIELDS = ("id", "name", "slug", "twilio_account_sid", "created_at")
 
 

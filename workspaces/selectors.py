@@ -19,7 +19,7 @@ class NumberOwner:
     twilio_auth_token: str
 
 
-_owners = ProcessCache("number owners")
+_owners = ProcessCache()  # number -> NumberOwner
 
 
 def number_owner(number: str, *, fresh: bool = False) -> NumberOwner | None:
