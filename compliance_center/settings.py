@@ -133,6 +133,9 @@ SEND_RETRY_BACKOFF = env.float("SEND_RETRY_BACKOFF", default=2.0)
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
+# Keyword texts (STOP, START, HELP…) are processed inside the webhook request; a lock wait longer
+# than this hands the text to the `keywords` queue instead (messaging.services.inbound_receive).
+KEYWORD_INLINE_LOCK_WAIT_MS = env.int("KEYWORD_INLINE_LOCK_WAIT_MS", default=2000)
 
 # Celery: Redis when REDIS_URL is set, otherwise the embedded filesystem broker.
 # Per-process caches of number owners, API tokens and keyword routing (compliance_center/

@@ -204,8 +204,25 @@ def inbound_receive(*, owner: NumberOwner, params: dict) -> tuple[InboundMessage
     )
     if not _insert_unless_known(inbound):
         return InboundMessage.objects.get(message_sid=sid), False
-    enqueue(process_inbound, inbound.id, queue=inbound_queue(owner.workspace_id, inbound.body))
+    lane = inbound_queue(owner.workspace_id, inbound.body)
+    if lane == "keywords" and _process_keyword_now(inbound.id):
+        return inbound, True
+    enqueue(process_inbound, inbound.id, queue=lane)
     return inbound, True
+
+
+def _process_keyword_now(inbound_id: int) -> bool:
+    """A keyword text (STOP above all) is processed before the webhook answers, so the opt-out
+    is on record when the carrier gets its 200 (docs/benchmarks.md: through the queue it took
+    190-380 ms on a busy worker). If that fails — a lock held longer than
+    KEYWORD_INLINE_LOCK_WAIT_MS, a database error — the stored row goes to the `keywords` queue
+    like any other text, and the carrier still gets its answer."""
+    try:
+        inbound_process(inbound_id=inbound_id, lock_wait_ms=settings.KEYWORD_INLINE_LOCK_WAIT_MS)
+    except Exception:
+        logger.exception("inbound %s: keyword not processed inline; queued instead", inbound_id)
+        return False
+    return True
 
 
 def _insert_unless_known(inbound: InboundMessage) -> bool:
@@ -247,15 +264,19 @@ class InboundOutcome:
     reply_id: int | None
 
 
-def inbound_process(*, inbound_id: int) -> InboundOutcome | None:
+def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> InboundOutcome | None:
     """Matches keywords, updates consent, records the message and queues the system reply.
 
     Runs under a row lock and marks the row processed in the same transaction: running it twice
-    (redelivery, sweeper) changes nothing the second time.
+    (redelivery, sweeper, the webhook and a worker) changes nothing the second time.
+    `lock_wait_ms` bounds each lock wait (PostgreSQL): a webhook must not hang on a lock.
     """
     from .tasks import send_message
 
     with transaction.atomic():
+        if lock_wait_ms is not None and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{lock_wait_ms}ms"])
         inbound = (
             # of=self: locking the joined workspace and number rows too would block (and
             # deadlock with) every webhook's foreign-key check on them.

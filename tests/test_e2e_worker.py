@@ -133,3 +133,38 @@ def test_carrier_21610_becomes_an_opt_out(world, celery_worker, fake_twilio):
     message = send(world)
     wait_for(lambda: Message.objects.get(pk=message.pk).status == "failed")
     assert OptOut.objects.get().source == "carrier"
+
+
+def test_a_stop_the_webhook_cannot_process_in_time_goes_to_the_worker(
+    world, celery_worker, fake_twilio, settings
+):
+    """The webhook processes a keyword text itself but never waits long on a lock: with the
+    contact's row locked elsewhere it answers, and the worker records the opt-out later."""
+    from django.db import connection, transaction
+
+    from messaging.models import Contact
+
+    settings.KEYWORD_INLINE_LOCK_WAIT_MS = 100
+    contact = Contact.objects.create(workspace=world.workspace, phone=CONTACT)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_contact_row():
+        with transaction.atomic():
+            Contact.objects.select_for_update().get(pk=contact.pk)
+            locked.set()
+            release.wait(20)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_contact_row)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        text_in("STOP")
+        assert InboundMessage.objects.get().processed_at is None  # not done in the request
+        assert not OptOut.objects.exists()
+    finally:
+        release.set()
+        holder.join()
+    wait_for(lambda: OptOut.objects.filter(contact=contact).exists(), message="opt-out recorded")
+    wait_for(lambda: fake_twilio.sent_to(CONTACT), message="the confirmation reaches Twilio")
+    assert ConsentEvent.objects.count() == 1

@@ -255,40 +255,48 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
 
     monkeypatch.setattr(tasks.process_inbound, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_signed(client, SMS, inbound_params("STOP"))
+        response = post_signed(client, SMS, inbound_params("See you at 5"))
     assert response.status_code == 200  # Twilio gets its answer; the row is kept
     inbound = InboundMessage.objects.get()
     assert inbound.processed_at is None
     monkeypatch.undo()
     InboundMessage.objects.update(received_at=inbound.received_at.replace(year=2020))
     assert tasks.sweep_unprocessed.apply().get() == {"inbound": 1, "messages": 0}
-    assert OptOut.objects.count() == 1
+    assert Message.objects.get(direction="inbound").body == "See you at 5"
 
 
-@pytest.mark.parametrize(
-    "body, queue",
-    [
-        ("STOP", "keywords"),
-        ("opt out", "keywords"),
-        ("HELP", "keywords"),
-        ("Arrêt", "keywords"),  # the workspace's custom keyword
-        ("Can you stop by at 5?", "inbound"),
-        ("x" * 1600, "inbound"),
-    ],
-)
-def test_keyword_texts_take_the_fast_lane(
-    world, client, monkeypatch, body, queue, django_capture_on_commit_callbacks
-):
-    from messaging import tasks
-
+@pytest.mark.parametrize("body", ["STOP", "opt out", "Arrêt"])  # Arrêt: a custom keyword
+def test_an_opt_out_is_on_record_when_the_webhook_answers(world, client, monkeypatch, body):
     keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
-    queued = []
-    monkeypatch.setattr(
-        tasks.process_inbound, "apply_async", lambda args, queue: queued.append((args, queue))
-    )
+    queued = _queued_lanes(monkeypatch)
+    # No on-commit callback runs and no task is queued: only the request itself did the work.
+    assert post_signed(client, SMS, inbound_params(body)).status_code == 200
+    assert InboundMessage.objects.get().processed_at is not None
+    assert queued == []
+    with pytest.raises(SendRefused):
+        send(world)
+    assert ConsentEvent.objects.get().source == "keyword"
+
+
+@pytest.mark.parametrize("body", ["HELP", "start"])
+def test_help_and_start_are_answered_from_the_webhook_too(world, client, monkeypatch, body):
+    queued = _queued_lanes(monkeypatch)
+    assert post_signed(client, SMS, inbound_params(body)).status_code == 200
+    assert InboundMessage.objects.get().processed_at is not None
+    assert queued == []
+    [reply] = replies()
+    assert reply.reply_to == InboundMessage.objects.get()
+
+
+@pytest.mark.parametrize("body", ["Can you stop by at 5?", "x" * 1600])
+def test_other_texts_are_queued_not_processed_in_the_request(
+    world, client, monkeypatch, body, django_capture_on_commit_callbacks
+):
+    queued = _queued_lanes(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_signed(client, SMS, inbound_params(body)).status_code == 200
-    assert queued == [((InboundMessage.objects.get().id,), queue)]
+    assert queued == ["inbound"]
+    assert InboundMessage.objects.get().processed_at is None
 
 
 def test_the_worker_takes_the_keyword_lane_first(settings):
@@ -340,7 +348,7 @@ def test_a_number_added_a_moment_ago_is_served_at_once(world, client):
     assert post_signed(client, SMS, params).status_code == 200
 
 
-def test_a_keyword_added_after_a_text_takes_the_fast_lane_at_once(
+def test_a_keyword_added_after_a_text_is_recognised_by_the_webhook_at_once(
     world, client, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = _queued_lanes(monkeypatch)
@@ -349,7 +357,8 @@ def test_a_keyword_added_after_a_text_takes_the_fast_lane_at_once(
     keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
     with django_capture_on_commit_callbacks(execute=True):
         post_signed(client, SMS, inbound_params("Arrêt"))
-    assert queued == ["inbound", "keywords"]
+    assert queued == ["inbound"]  # the second one was processed before the webhook answered
+    assert OptOut.objects.filter(contact__phone=CONTACT).exists()
 
 
 def test_a_contact_inserted_concurrently_is_returned_not_duplicated(world, monkeypatch):
