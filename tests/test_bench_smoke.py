@@ -58,7 +58,7 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
 
     results = json.loads((tmp_path / "results.json").read_text())
-    assert len(results["table"]) == 10
+    assert len(results["table"]) == 11
     for row in results["table"]:
         assert set(row) == {"figure", "value", "reference", "ratio", "target", "met"}
         assert row["value"] and "nan" not in row["value"].lower()
@@ -76,6 +76,8 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     assert stop["stops_sent"] > 0 and stop["answers_not_200"] == 0
     assert stop["lost"] == 0 and stop["enforced"] == stop["stops_sent"]
     assert stop["p99_ms"] >= stop["p50_ms"] >= 0
+    assert stop["stop_answer_p99_ms"] >= stop["stop_answer_p50_ms"] > 0
+    assert stop["other_answer_p99_ms"] >= stop["other_answer_p50_ms"] > 0
 
     check = f["check"]
     assert check["server_samples"] > 0 and check["server_p99_ms"] > 0
