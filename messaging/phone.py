@@ -1,5 +1,7 @@
 """Phone number parsing to E.164 with `phonenumbers`. No I/O."""
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "US"
@@ -9,6 +11,7 @@ class InvalidNumber(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)  # pure; a workspace's own numbers arrive with every webhook and send
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """'(415) 555-0100' -> '+14155550100'; raises InvalidNumber for anything not dialable."""
     if not raw or len(raw) > 40:
