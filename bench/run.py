@@ -774,7 +774,9 @@ class Bench:
                 body, sig = self.inbound(f"Thanks, see you at {i % 12 + 1}pm", contact)
                 plan.append((False, contact, body, sig))
         pending: dict[str, float] = {}  # STOP contact -> time its webhook was answered
-        enforced: dict[str, float] = {}
+        requested: dict[str, float] = {}  # STOP contact -> time its webhook request was sent
+        enforced: dict[str, float] = {}  # from the answer (the figure)
+        end_to_end: dict[str, float] = {}  # from the request
         lock = threading.Lock()
         answers = {"ok": 0, "bad": 0, "late": 0}  # late: answered > 100 ms after due
         answer_times: dict[bool, list[float]] = {True: [], False: []}  # STOP?, request -> 200
@@ -810,6 +812,7 @@ class Bench:
                     answer_times[is_stop].append(answered - started)
                 if is_stop and status == 200:
                     pending[contact] = answered
+                    requested[contact] = started
 
         def poll():
             # One batched query per tick finds the STOPs that now have an opt-out; each is then
@@ -841,6 +844,7 @@ class Bench:
                         ):
                             with lock:
                                 enforced[phone] = max(t - pending.pop(phone), 0.0)
+                                end_to_end[phone] = t - requested[phone]
                 if time.monotonic() > deadline_all:
                     break
                 time.sleep(self.opts.poll_ms / 1000)
@@ -899,6 +903,8 @@ class Bench:
             "p50_ms": pct(latencies, 50) * 1000,
             "p99_ms": pct(latencies, 99) * 1000,
             "max_ms": (latencies[-1] * 1000) if latencies else 0.0,
+            "e2e_p50_ms": pct(sorted(end_to_end.values()), 50) * 1000,
+            "e2e_p99_ms": pct(sorted(end_to_end.values()), 99) * 1000,
             # A keyword text is processed inside its webhook request: how long the answer takes.
             "stop_answer_p50_ms": pct(sorted(answer_times[True]), 50) * 1000,
             "stop_answer_p99_ms": pct(sorted(answer_times[True]), 99) * 1000,
@@ -1298,11 +1304,15 @@ def table(results: dict, memory_only: bool = False) -> list[dict]:
     )
     rows.append(
         dict(
-            figure="  the STOP webhooks themselves: request -> 200, p50 / p99 (other texts)",
-            value=f"{s['stop_answer_p50_ms']:.0f} ms / {s['stop_answer_p99_ms']:.0f} ms",
-            reference=f"{s['other_answer_p50_ms']:.0f} ms / {s['other_answer_p99_ms']:.0f} ms",
+            figure="  end to end: STOP request sent -> enforced, p50 / p99",
+            value=f"{s['e2e_p50_ms']:.0f} ms / {s['e2e_p99_ms']:.0f} ms",
+            reference=(
+                f"answers p50 / p99: STOP {s['stop_answer_p50_ms']:.0f} / "
+                f"{s['stop_answer_p99_ms']:.0f} ms, other texts {s['other_answer_p50_ms']:.0f} / "
+                f"{s['other_answer_p99_ms']:.0f} ms"
+            ),
             ratio="-",
-            target="(the opt-out is recorded before the answer)",
+            target="(includes waiting for a free web worker)",
             met=None,
         )
     )
