@@ -102,16 +102,24 @@ def tree(pid: int) -> list[int]:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids) -> float:
-    total = 0.0
+def cpu_seconds(pids) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each process."""
+    used = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
+            used[pid] = (int(fields[11]) + int(fields[12])) / TICK
         except (OSError, IndexError):
             pass
-    return total
+    return used
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes of the machine have used (every core, not idle or iowait)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
 
 
 def pids_named(name: str) -> list[int]:
@@ -499,14 +507,18 @@ class Bench:
         snap["postgres (all databases)"] = cpu_seconds(pids_named("postgres"))
         snap["redis"] = cpu_seconds(pids_named("redis-server"))
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        snap["bench/run.py"] = usage.ru_utime + usage.ru_stime
+        snap["bench/run.py"] = {0: usage.ru_utime + usage.ru_stime}
+        snap["machine (every process)"] = {0: machine_busy_seconds()}
         snap["_t"] = time.monotonic()
         return snap
 
     def cpu_record(self, phase: str, before: dict, after: dict, extra: dict | None = None) -> None:
+        """Cores each group used on average over the phase. Per process, so that a process that
+        started or ended during the phase (a PostgreSQL backend) cannot make a group negative;
+        what an ended process used is missing, the machine's line has everything."""
         wall = after["_t"] - before["_t"]
         cores = {
-            k: round((after[k] - before.get(k, 0.0)) / wall, 2)
+            k: round(sum(t - before[k].get(pid, 0.0) for pid, t in after[k].items()) / wall, 2)
             for k in after
             if k != "_t" and k in before
         }

@@ -63,6 +63,13 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
         assert set(row) == {"figure", "value", "reference", "ratio", "target", "met"}
         assert row["value"] and "nan" not in row["value"].lower()
 
+    # CPU per process group and for the whole machine, never negative (a PostgreSQL backend
+    # that ended during a phase once made the database's figure negative).
+    assert results["cpu"]
+    for groups in results["cpu"].values():
+        assert groups["machine (every process)"] > 0
+        assert all(v >= 0 for v in groups.values() if isinstance(v, float))
+
     f = results["figures"]
     for run in (f["webhook"]["webhook"], f["webhook"]["reference"]):
         assert run["requests"] > 0 and run["rps"] > 0 and run["p99_us"] > 0
