@@ -85,6 +85,7 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     assert stop["p99_ms"] >= stop["p50_ms"] >= 0
     assert stop["stop_answer_p99_ms"] >= stop["stop_answer_p50_ms"] > 0
     assert stop["e2e_p99_ms"] >= stop["e2e_p50_ms"] >= stop["p50_ms"]
+    assert stop["rate_answered"] > 0 and stop["driver_lag_p99_ms"] >= stop["driver_lag_p50_ms"]
     assert stop["other_answer_p99_ms"] >= stop["other_answer_p50_ms"] > 0
 
     check = f["check"]
