@@ -1,8 +1,10 @@
 """Shared fixtures: a workspace world, signed webhooks, the fake Twilio, a real Celery worker,
 and the browser set-up (system Chromium)."""
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -230,6 +232,9 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # A process group of its own: the pool children and the embedded beat are stopped with
+        # it (a beat process left behind kept running against the test database).
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -239,15 +244,29 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
             break
         time.sleep(0.2)
     else:
-        proc.kill()
+        _stop_process_group(proc)
         pytest.fail("worker did not start:\n" + (tmp_path / "worker.log").read_text())
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    _stop_process_group(proc)
     log.close()
+
+
+def _stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM to the whole group (the worker, its pool children, its beat); SIGKILL to what is
+    still there after `grace` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()
+        try:
+            os.killpg(proc.pid, 0)  # is any process of the group left?
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=5)
 
 
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1, message: str = ""):
