@@ -1335,7 +1335,8 @@ def table(results: dict, memory_only: bool = False) -> list[dict]:
             reference="-",
             ratio="-",
             target="p99 < 250 ms",
-            met=s["p99_ms"] < 250 and s["enforced"] > 0,
+            # The target holds at 200 inbound/s: a run the server answered more slowly is no proof.
+            met=s["p99_ms"] < 250 and s["enforced"] > 0 and s["rate_answered"] >= 0.95 * STOP_RATE,
         )
     )
     rows.append(
