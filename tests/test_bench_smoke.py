@@ -27,11 +27,11 @@ def _pg_url() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/postgres"
 
 
-def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
+def _run_bench(tmp_path, *args) -> subprocess.CompletedProcess:
     if shutil.which("wrk") is None:
         skip_or_fail("the bench needs wrk (apt-get install wrk)")
     broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0]
-    proc = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "bench/run.py",
@@ -48,12 +48,17 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
             "13",
             "--warm-s",
             "1",
+            *args,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
+    proc = _run_bench(tmp_path)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
 
@@ -103,3 +108,25 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
 
     memory = f["worker_memory"]
     assert memory["processed"] > 0 and memory["start"]["pss_mb"] > 0
+
+
+def test_one_phase_alone_gives_only_its_rows(services_env, tmp_path):
+    proc = _run_bench(tmp_path, "--phases", "stop")
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["figures"]) == {"stop"}
+    assert [row["figure"].split(" ")[0] for row in results["table"]] == ["STOP", "", "STOPs"]
+    stop = results["figures"]["stop"]
+    assert stop["lost"] == 0 and stop["enforced"] == stop["stops_sent"] > 0
+    assert "seeded" not in proc.stdout  # the million contacts are only for check and send
+
+
+def test_an_unknown_phase_is_refused(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "bench/run.py", "--phases", "stop,warp"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "--phases" in proc.stderr
