@@ -858,11 +858,14 @@ class Bench:
                 if waiting:
                     t = time.monotonic()
                     with conn.cursor() as cur:
+                        # c.workspace_id: the contact index is (workspace, phone); without it
+                        # this was a parallel scan of the million contacts every 5 ms, which
+                        # took a core from the server (docs/benchmarks.md, item 20).
                         cur.execute(
                             "SELECT c.phone FROM optout_optout o JOIN messaging_contact c"
                             " ON c.id = o.contact_id WHERE o.workspace_id = %s"
-                            " AND c.phone = ANY(%s)",
-                            [self.workspace_id, waiting],
+                            " AND c.workspace_id = %s AND c.phone = ANY(%s)",
+                            [self.workspace_id, self.workspace_id, waiting],
                         )
                         found = [r[0] for r in cur.fetchall()]
                     for phone in found:
@@ -906,14 +909,15 @@ class Bench:
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT count(DISTINCT c.phone) FROM optout_optout o JOIN messaging_contact c"
-                " ON c.id = o.contact_id WHERE c.phone = ANY(%s)",
-                [stop_contacts],
+                " ON c.id = o.contact_id WHERE c.workspace_id = %s AND c.phone = ANY(%s)",
+                [self.workspace_id, stop_contacts],
             )
             opted_out = cur.fetchone()[0]
             cur.execute(
                 "SELECT count(DISTINCT c.phone) FROM optout_consentevent e JOIN messaging_contact c"
-                " ON c.id = e.contact_id WHERE e.kind = 'opt_out' AND c.phone = ANY(%s)",
-                [stop_contacts],
+                " ON c.id = e.contact_id WHERE e.kind = 'opt_out' AND c.workspace_id = %s"
+                " AND c.phone = ANY(%s)",
+                [self.workspace_id, stop_contacts],
             )
             events = cur.fetchone()[0]
         self.stop_contacts = stop_contacts
@@ -971,8 +975,8 @@ class Bench:
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT count(DISTINCT c.phone) FROM optout_optout o JOIN messaging_contact c"
-                " ON c.id = o.contact_id WHERE c.phone = ANY(%s)",
-                [self.stop_contacts],
+                " ON c.id = o.contact_id WHERE c.workspace_id = %s AND c.phone = ANY(%s)",
+                [self.workspace_id, self.stop_contacts],
             )
             final = cur.fetchone()[0]
         stop = self.results["figures"]["stop"]

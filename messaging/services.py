@@ -213,8 +213,8 @@ def inbound_receive(*, owner: NumberOwner, params: dict) -> tuple[InboundMessage
 
 def _process_keyword_now(inbound_id: int) -> bool:
     """A keyword text (STOP above all) is processed before the webhook answers, so the opt-out
-    is on record when the carrier gets its 200 (docs/benchmarks.md: through the queue it took
-    190-380 ms on a busy worker). If that fails — a lock held longer than
+    is on record when the carrier gets its 200 and no broker or worker is on its path
+    (docs/benchmarks.md, item 13). If that fails — a lock held longer than
     KEYWORD_INLINE_LOCK_WAIT_MS, a database error — the stored row goes to the `keywords` queue
     like any other text, and the carrier still gets its answer."""
     try:
