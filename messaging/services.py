@@ -339,18 +339,16 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
         inbound.message = message
         inbound.save(update_fields=["processed_at", "attempts", "message"])
         # Consent last: it locks the contact's row until the commit (docs/benchmarks.md).
-        consent = dict(
-            workspace=workspace,
-            contact=contact,
-            phone_number=number,
-            source=ConsentSource.KEYWORD,
-            inbound=inbound,
-            body=inbound.body,
-        )
-        if hit and hit.kind == "opt_out":
-            opt_out_record(**consent)
-        elif hit and hit.kind == "opt_in":
-            opt_in_record(**consent)
+        if hit and hit.kind in ("opt_out", "opt_in"):
+            record = opt_out_record if hit.kind == "opt_out" else opt_in_record
+            record(
+                workspace=workspace,
+                contact=contact,
+                phone_number=number,
+                source=ConsentSource.KEYWORD,
+                inbound=inbound,
+                body=inbound.body,
+            )
     return InboundOutcome(hit.kind if hit else None, reply.id if reply else None)
 
 
@@ -479,18 +477,18 @@ def status_callback_apply(
             .select_related("conversation__contact", "conversation__phone_number", "workspace")
             .get(pk=message.pk)
         )
-        fields = ["status", "error_code", "updated_at"]
+        sid_fields = []
         if provider_sid and not message.provider_sid:
             message.provider_sid = provider_sid
-            fields.append("provider_sid")
+            sid_fields = ["provider_sid"]
         if message.status in TERMINAL or STATUS_RANK[status] <= STATUS_RANK.get(message.status, 0):
-            if "provider_sid" in fields:
-                message.save(update_fields=["provider_sid", "updated_at"])
+            if sid_fields:
+                message.save(update_fields=[*sid_fields, "updated_at"])
             return False
         message.status = status
         if error_code:
             message.error_code = error_code
-        message.save(update_fields=fields)
+        message.save(update_fields=["status", "error_code", "updated_at", *sid_fields])
         if error_code == CARRIER_UNSUBSCRIBED:
             _carrier_opt_out(message)
     return True
