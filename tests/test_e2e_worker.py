@@ -73,8 +73,13 @@ def test_four_concurrent_deliveries_make_one_event_and_one_confirmation(
     start = threading.Barrier(4)
 
     def deliver():
+        from django.db import connection
+
         start.wait()
-        answers.append(post_signed(Client(), SMS, params).status_code)
+        try:
+            answers.append(post_signed(Client(), SMS, params).status_code)
+        finally:
+            connection.close()  # this thread's own; it would outlive the test database
 
     threads = [threading.Thread(target=deliver) for _ in range(4)]
     for t in threads:
