@@ -60,29 +60,43 @@ class SendRefused(Exception):
         self.code, self.detail, self.status, self.opt_out = code, detail, status, opt_out
 
 
-def _get_or_insert(model, unique: dict, **defaults):
-    """The row with the `unique` values, inserted if missing: a read, and on a miss one
-    INSERT … ON CONFLICT … RETURNING id (get_or_create spends a savepoint and two more round
-    trips on every new contact and conversation). A row inserted concurrently is returned."""
-    found = model.objects.filter(**unique).first()
-    if found is not None:
-        return found
+def _get_or_insert(model, unique: dict, *, read_first: bool = True, **defaults):
+    """The row with the `unique` values, inserted if missing, and whether it went through the
+    insert: a read, and on a miss one INSERT … ON CONFLICT … RETURNING id (get_or_create
+    spends a savepoint and two more round trips on every new contact and conversation). A row
+    inserted concurrently is returned. `read_first=False` skips the read where the row is most
+    likely new: the insert returns an existing row all the same. The related objects passed in
+    `unique` are set on the row, so reading them costs no query."""
+    if read_first:
+        found = model.objects.filter(**unique).order_by().first()
+        if found is not None:
+            for name, value in unique.items():
+                setattr(found, name, value)
+            return found, False
     row = model(**unique, **defaults)
     key = list(unique)
     model.objects.bulk_create(
         [row], update_conflicts=True, unique_fields=key, update_fields=key[-1:]
     )
-    return row
+    return row, True
 
 
 def contact_get_or_create(*, workspace, phone: str) -> Contact:
-    return _get_or_insert(Contact, {"workspace": workspace, "phone": phone})
+    return _get_or_insert(Contact, {"workspace": workspace, "phone": phone})[0]
 
 
-def conversation_get_or_create(*, workspace, phone_number, contact) -> Conversation:
-    return _get_or_insert(
-        Conversation, {"phone_number": phone_number, "contact": contact}, workspace=workspace
+def conversation_get_or_create(*, workspace, phone_number, phone: str):
+    """The contact with `phone` and its conversation with `phone_number`, each made if missing.
+    A contact just inserted has no conversation yet, so its conversation is inserted without
+    reading first."""
+    contact, inserted = _get_or_insert(Contact, {"workspace": workspace, "phone": phone})
+    conversation, _ = _get_or_insert(
+        Conversation,
+        {"phone_number": phone_number, "contact": contact},
+        read_first=not inserted,
+        workspace=workspace,
     )
+    return contact, conversation
 
 
 def refusal_for(opt_out) -> SendRefused:
@@ -138,9 +152,8 @@ def message_send(
     if broken := sending_rules.refusal(compliance, body, timezone.now()):
         raise SendRefused(*broken)
     with transaction.atomic():
-        contact = contact_get_or_create(workspace=workspace, phone=recipient)
-        conversation = conversation_get_or_create(
-            workspace=workspace, phone_number=sender, contact=contact
+        _, conversation = conversation_get_or_create(
+            workspace=workspace, phone_number=sender, phone=recipient
         )
         signed = signature.should_sign(
             mode=compliance.signature_mode,
@@ -166,7 +179,11 @@ def message_send(
     return message
 
 
-def _outbound_create(*, conversation, body, source, sent_by=None, signed=False, reply_to=None):
+def _outbound_create(
+    *, conversation, body, source, sent_by=None, signed=False, reply_to=None, touch=True
+):
+    """Stores an outbound message, queued; `touch=False` leaves the conversation's
+    last_message_at to the caller (who updates the conversation anyway)."""
     info = segments.count(body)
     message = Message.objects.create(
         workspace_id=conversation.workspace_id,
@@ -181,7 +198,8 @@ def _outbound_create(*, conversation, body, source, sent_by=None, signed=False, 
         sent_by=sent_by,
         reply_to=reply_to,
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    if touch:
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     return message
 
 
@@ -292,9 +310,8 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
             compliance = workspace.compliance_settings  # loaded by the query above
         except ComplianceSettings.DoesNotExist:
             compliance = compliance_settings_for(workspace)
-        contact = contact_get_or_create(workspace=workspace, phone=inbound.from_number)
-        conversation = conversation_get_or_create(
-            workspace=workspace, phone_number=number, contact=contact
+        contact, conversation = conversation_get_or_create(
+            workspace=workspace, phone_number=number, phone=inbound.from_number
         )
         info = segments.count(inbound.body)
         message = Message.objects.create(
@@ -307,9 +324,6 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
             provider_sid=inbound.message_sid,
             segments=info.segments,
             encoding=info.encoding,
-        )
-        Conversation.objects.filter(pk=conversation.pk).update(
-            last_message_at=message.created_at, unread_count=F("unread_count") + 1
         )
         # Fresh rules from the database (never the routing cache): this decides consent.
         hit = (
@@ -332,8 +346,12 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
                 body=reply_text.strip(),
                 source=MessageSource.SYSTEM,
                 reply_to=inbound,
+                touch=False,
             )
             enqueue(send_message, reply.id)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_message_at=(reply or message).created_at, unread_count=F("unread_count") + 1
+        )
         inbound.processed_at = timezone.now()
         inbound.attempts += 1
         inbound.message = message

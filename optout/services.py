@@ -43,6 +43,9 @@ def _queue_crm_notifications(event: ConsentEvent) -> None:
             transaction.on_commit(lambda d=delivery.id: deliver_webhook.delay(d))
 
 
+_SETTINGS = [f.name for f in ComplianceSettings._meta.concrete_fields]
+
+
 def _consent_lock(*, workspace, contact) -> ComplianceSettings:
     """Serialises consent changes of one contact (a STOP and a START arriving together) by
     locking the contact's row, and returns the workspace's settings.
@@ -54,8 +57,18 @@ def _consent_lock(*, workspace, contact) -> ComplianceSettings:
     """
     from messaging.models import Contact  # messaging depends on optout, not the reverse
 
-    list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
-    return compliance_settings_for(workspace)
+    # One statement: the lock (of the contact's row only) and the settings joined to it.
+    locked = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("workspace__compliance_settings")
+        .only("id", "workspace__id", *(f"workspace__compliance_settings__{f}" for f in _SETTINGS))
+        .order_by()
+        .get(pk=contact.pk)
+    )
+    try:
+        return locked.workspace.compliance_settings
+    except ComplianceSettings.DoesNotExist:
+        return compliance_settings_for(workspace)
 
 
 @transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction

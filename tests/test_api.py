@@ -274,6 +274,22 @@ def test_a_warm_opt_out_check_is_one_query(api, world):
     assert "optout_optout" in query["sql"]
 
 
+def test_a_send_in_an_existing_conversation_loads_no_relation_again(api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body = {"from": NUMBER_A, "to": CONTACT, "body": "Hi"}
+    assert api.post("/api/v1/messages", body, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post("/api/v1/messages", body, format="json")
+    assert response.status_code == 201
+    assert (response.json()["from"], response.json()["to"]) == (NUMBER_A, CONTACT)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # One read of the contact and none of the number: the answer reuses what the send loaded.
+    assert len([s for s in sql if 'FROM "messaging_contact"' in s]) == 1
+    assert not [s for s in sql if 'FROM "workspaces_phonenumber"' in s]
+
+
 def test_another_workspaces_number_is_refused_even_when_cached(api, world, other_world):
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {other_world.api_token}")

@@ -278,6 +278,27 @@ def test_an_opt_out_is_on_record_when_the_webhook_answers(world, client, monkeyp
     assert ConsentEvent.objects.get().source == "keyword"
 
 
+def test_a_stop_from_a_new_contact_spends_no_statement_it_does_not_need(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert post_signed(client, SMS, inbound_params("STOP")).status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The contact was just inserted: its conversation is inserted without a read.
+    assert not [s for s in sql if s.startswith("SELECT") and 'FROM "messaging_conversation"' in s]
+    # The text and its confirmation touch the conversation once.
+    assert len([s for s in sql if s.startswith('UPDATE "messaging_conversation"')]) == 1
+    # The contact's consent lock brings the settings with it; no statement of their own.
+    [lock] = [s for s in sql if s.startswith("SELECT") and 'FROM "messaging_contact"' in s][1:]
+    assert "FOR UPDATE" in lock and "optout_compliancesettings" in lock
+    assert not [s for s in sql if 'FROM "optout_compliancesettings"' in s]
+    [reply] = replies()
+    conversation = Conversation.objects.get()
+    assert conversation.unread_count == 1 and conversation.last_message_at == reply.created_at
+    assert OptOut.objects.get().scope == "inbox"
+
+
 @pytest.mark.parametrize("body", ["HELP", "start"])
 def test_help_and_start_are_answered_from_the_webhook_too(world, client, monkeypatch, body):
     queued = _queued_lanes(monkeypatch)
@@ -364,16 +385,16 @@ def test_a_keyword_added_after_a_text_is_recognised_by_the_webhook_at_once(
 def test_a_contact_inserted_concurrently_is_returned_not_duplicated(world, monkeypatch):
     from django.db.models import QuerySet
 
-    from messaging.services import contact_get_or_create, conversation_get_or_create
+    from messaging.services import conversation_get_or_create
 
     existing = Contact.objects.create(workspace=world.workspace, phone="+14155550123")
     conversation = Conversation.objects.create(
         workspace=world.workspace, phone_number=world.number_a, contact=existing
     )
     monkeypatch.setattr(QuerySet, "first", lambda self: None)  # the read missed them (a race)
-    contact = contact_get_or_create(workspace=world.workspace, phone="+14155550123")
-    again = conversation_get_or_create(
-        workspace=world.workspace, phone_number=world.number_a, contact=contact
+    # The contact goes through the insert, so the conversation is inserted without a read.
+    contact, again = conversation_get_or_create(
+        workspace=world.workspace, phone_number=world.number_a, phone="+14155550123"
     )
     monkeypatch.undo()
     assert contact.pk == existing.pk and again.pk == conversation.pk
