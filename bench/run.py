@@ -117,6 +117,19 @@ def cpu_seconds(pids) -> dict[int, float]:
     return used
 
 
+CPU_GROUPS = {"web": "gunicorn", "database": "postgres (all databases)", "worker": "worker"}
+
+
+def cpu_ms_per_request(cores: dict, wall: float, answered: int) -> dict:
+    """CPU milliseconds each group spent per answered request over a wrk run (what a ratio
+    between two endpoints comes from), with the whole machine's."""
+    groups = {**CPU_GROUPS, "machine": "machine (every process)"}
+    return {
+        name: round(cores.get(key, 0.0) * wall * 1000 / max(1, answered), 2)
+        for name, key in groups.items()
+    }
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes of the machine have used (every core, not idle or iowait)."""
     with open("/proc/stat") as f:
@@ -630,6 +643,7 @@ class Bench:
             self.cpu_record(
                 label, before, after, {"wrk": round((usage.ru_utime + usage.ru_stime) / wall, 2)}
             )
+            result["cpu_ms"] = cpu_ms_per_request(self.results["cpu"][label], wall, ok)
         return result
 
     def warm(self, path: Path, url_path: str, auth: str = "") -> None:
@@ -1351,7 +1365,29 @@ def _webhook_rows(w: dict) -> list[dict]:
             met=w["p99_ratio"] <= 2.0,
         )
     )
+    rows += _cpu_rows("signed inbound webhook", hook, ref)
     return rows
+
+
+def _cpu_rows(what: str, measured: dict, reference: dict) -> list[dict]:
+    """Where a throughput ratio comes from: the CPU each request costs, beside the reference's."""
+    if "cpu_ms" not in measured or "cpu_ms" not in reference:
+        return []
+    mine, ref = measured["cpu_ms"], reference["cpu_ms"]
+
+    def show(cpu: dict) -> str:
+        return f"{cpu['web']:.1f} / {cpu['database']:.1f} / {cpu['machine']:.1f} ms"
+
+    return [
+        dict(
+            figure=f"{what}: CPU per request, web / database / machine",
+            value=show(mine),
+            reference=show(ref),
+            ratio=f"web {mine['web'] / ref['web']:.1f}x" if ref["web"] else "-",
+            target="-",
+            met=None,
+        )
+    ]
 
 
 def _stop_rows(s: dict) -> list[dict]:
@@ -1448,6 +1484,7 @@ def _send_rows(d: dict) -> list[dict]:
             met=d["accepted_ratio"] >= 0.5,
         )
     )
+    rows += _cpu_rows("API send", d["api"], d["reference"])
     rows.append(
         dict(
             figure="API send: end-to-end sent/s (fake Twilio)",

@@ -63,7 +63,7 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     assert "| figure | value | reference (same run) | ratio | target | met |" in proc.stdout
 
     results = json.loads((tmp_path / "results.json").read_text())
-    assert len(results["table"]) == 11
+    assert len(results["table"]) == 13
     for row in results["table"]:
         assert set(row) == {"figure", "value", "reference", "ratio", "target", "met"}
         assert row["value"] and "nan" not in row["value"].lower()
@@ -79,6 +79,10 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     for run in (f["webhook"]["webhook"], f["webhook"]["reference"]):
         assert run["requests"] > 0 and run["rps"] > 0 and run["p99_us"] > 0
         assert run["non_2xx"] == 0
+        # What each request cost in CPU, per group: the explanation of every ratio.
+        assert run["cpu_ms"]["web"] > 0 and run["cpu_ms"]["machine"] >= run["cpu_ms"]["web"]
+    cpu_rows = [r for r in results["table"] if "CPU per request" in r["figure"]]
+    assert [r["figure"].split(":")[0] for r in cpu_rows] == ["signed inbound webhook", "API send"]
     assert f["webhook"]["inbound_rows"] >= f["webhook"]["answered_200"] > 0
     # The reference really ran the one-INSERT view (not the webhook): one row per answer,
     # warm-up included.
@@ -105,6 +109,7 @@ def test_bench_tiny_produces_a_plausible_table(services_env, tmp_path):
     send = f["send"]
     assert send["api"]["non_2xx"] == 0 and send["accepted"] > 0
     assert send["sent"] == send["accepted"] and send["sent_per_s"] > 0
+    assert send["api"]["cpu_ms"]["web"] > 0 and send["reference"]["cpu_ms"]["web"] > 0
 
     memory = f["worker_memory"]
     assert memory["processed"] > 0 and memory["start"]["pss_mb"] > 0
