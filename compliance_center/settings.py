@@ -76,6 +76,16 @@ DATABASES = {
 # Persistent connections: a one-INSERT view went from ~230 to ~2000 requests/s with them.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    # Server-side binding, and each connection prepares a statement it has run 5 times: a hot
+    # query is planned once per connection, not per call (the block check: 0.44 -> 0.08 ms at
+    # 1M contacts; docs/benchmarks.md). Set DB_PREPARED_STATEMENTS=false behind a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

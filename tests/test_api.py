@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from messaging.models import Message
 from optout.models import AuditLogEntry, ConsentEvent, Keyword
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +301,21 @@ def test_another_workspaces_number_is_refused_even_when_cached(api, world, other
         "/api/v1/messages", {"from": theirs, "to": CONTACT, "body": "Hi"}, format="json"
     )
     assert (send.status_code, send.json()["code"]) == (400, "unknown_sender_number")
+
+
+def test_a_hot_query_is_planned_once_per_connection(api, world):
+    """Prepared statements (DB_PREPARED_STATEMENTS, on by default on PostgreSQL): after a few
+    checks the block query is a prepared statement of the connection, not planned per call."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("prepared statements are PostgreSQL's")
+    for _ in range(6):
+        check = api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": CONTACT})
+        assert check.status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM optout_optout o JOIN messaging_contact c%"],
+        )
+        assert cursor.fetchone()[0] == 1
