@@ -85,7 +85,9 @@ def contact_get_or_create(*, workspace, phone: str) -> Contact:
     return _get_or_insert(Contact, {"workspace": workspace, "phone": phone})[0]
 
 
-def conversation_get_or_create(*, workspace, phone_number, phone: str):
+def conversation_get_or_create(
+    *, workspace, phone_number, phone: str
+) -> tuple[Contact, Conversation]:
     """The contact with `phone` and its conversation with `phone_number`, each made if missing.
     A contact just inserted has no conversation yet, so its conversation is inserted without
     reading first."""
