@@ -177,15 +177,13 @@ def message_send(
         message = _outbound_create(
             conversation=conversation, body=final, source=source, sent_by=sent_by, signed=signed
         )
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
         enqueue(send_message, message.id)
     return message
 
 
-def _outbound_create(
-    *, conversation, body, source, sent_by=None, signed=False, reply_to=None, touch=True
-):
-    """Stores an outbound message, queued; `touch=False` leaves the conversation's
-    last_message_at to the caller (who updates the conversation anyway)."""
+def _outbound_create(*, conversation, body, source, sent_by=None, signed=False, reply_to=None):
+    """Stores an outbound message, queued; the caller updates the conversation."""
     info = segments.count(body)
     message = Message.objects.create(
         workspace_id=conversation.workspace_id,
@@ -200,8 +198,6 @@ def _outbound_create(
         sent_by=sent_by,
         reply_to=reply_to,
     )
-    if touch:
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
     return message
 
 
@@ -348,7 +344,6 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
                 body=reply_text.strip(),
                 source=MessageSource.SYSTEM,
                 reply_to=inbound,
-                touch=False,
             )
             enqueue(send_message, reply.id)
         Conversation.objects.filter(pk=conversation.pk).update(

@@ -250,3 +250,10 @@ def test_a_status_callback_cannot_claim_another_workspaces_message(world, other_
     assert response.status_code == 404
     message.refresh_from_db()
     assert message.provider_sid is None
+
+
+def test_a_send_moves_its_conversation_to_the_top_of_the_inbox(world, send):
+    from messaging.models import Conversation
+
+    message = send()
+    assert Conversation.objects.get().last_message_at == message.created_at
