@@ -291,7 +291,8 @@ def test_a_stop_from_a_new_contact_spends_no_statement_it_does_not_need(world, c
     assert len([s for s in sql if s.startswith('UPDATE "messaging_conversation"')]) == 1
     # The contact's consent lock brings the settings with it; no statement of their own.
     [lock] = [s for s in sql if s.startswith("SELECT") and 'FROM "messaging_contact"' in s][1:]
-    assert "FOR UPDATE" in lock and "optout_compliancesettings" in lock
+    assert "optout_compliancesettings" in lock
+    assert "FOR UPDATE" in lock or not connection.features.has_select_for_update  # SQLite
     assert not [s for s in sql if 'FROM "optout_compliancesettings"' in s]
     [reply] = replies()
     conversation = Conversation.objects.get()
