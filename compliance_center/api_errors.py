@@ -1,26 +1,68 @@
-"""Every API error is JSON with a stable `code` and a human `detail` (plus `fields` if any)."""
+"""The edge of the error vocabulary: which HTTP status each code answers, and the API's exception
+handler. Every API error is JSON with a stable `code` and a human `detail` (plus `fields` for a
+form's errors, and any public facts a `DomainError` carries)."""
+
+from typing import Any
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import DomainError, ErrorCode
 
-class ApiError(exceptions.APIException):
-    def __init__(self, code: str, detail: str, status_code: int = 400, **extra):
-        super().__init__(detail=detail, code=code)
-        self.status_code, self.code, self.extra = status_code, code, extra
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.INVALID: 400,
+    ErrorCode.INVALID_CHOICE: 400,
+    ErrorCode.MAX_LENGTH: 400,
+    ErrorCode.MIN_LENGTH: 400,
+    ErrorCode.MAX_VALUE: 400,
+    ErrorCode.MIN_VALUE: 400,
+    ErrorCode.INVALID_NUMBER: 400,
+    ErrorCode.INVALID_BODY: 400,
+    ErrorCode.BODY_TOO_LONG: 400,
+    ErrorCode.INVALID_KEYWORD: 400,
+    ErrorCode.REASON_REQUIRED: 400,
+    ErrorCode.PARSE_ERROR: 400,
+    ErrorCode.UNKNOWN_SENDER_NUMBER: 400,
+    ErrorCode.UNKNOWN_NUMBER: 400,
+    ErrorCode.KEYWORD_EXISTS: 400,
+    ErrorCode.KEYWORD_LIMIT_REACHED: 400,
+    ErrorCode.NOT_OPTED_OUT: 400,
+    ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.AUTHENTICATION_FAILED: 401,
+    ErrorCode.PERMISSION_DENIED: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.NOT_ACCEPTABLE: 406,
+    ErrorCode.NUMBER_TAKEN: 409,
+    ErrorCode.CONTACT_EXISTS: 409,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.RECIPIENT_OPTED_OUT: 422,
+    ErrorCode.QUIET_HOURS: 422,
+    ErrorCode.CONTENT_BLOCKED: 422,
+    ErrorCode.THROTTLED: 429,
+    ErrorCode.ERROR: 500,
+}
 
 
-def _first_code(errors) -> str:
+def http_status(code: ErrorCode | str) -> int:
+    """The status a code answers with, at the API and in the pages alike."""
+    try:
+        return HTTP_STATUS[ErrorCode(code)]
+    except ValueError:
+        return 400
+
+
+def _first_code(errors: Any) -> str:
     if isinstance(errors, dict):
         for value in errors.values():
             return _first_code(value)
     if isinstance(errors, list) and errors:
         return _first_code(errors[0])
-    return getattr(errors, "code", "invalid") or "invalid"
+    return getattr(errors, "code", ErrorCode.INVALID) or ErrorCode.INVALID
 
 
-def _first_message(errors) -> str:
+def _first_message(errors: Any) -> str:
     if isinstance(errors, dict):
         for key, value in errors.items():
             message = _first_message(value)
@@ -30,27 +72,32 @@ def _first_message(errors) -> str:
     return str(errors)
 
 
-def exception_handler(exc, context):
-    if isinstance(exc, ApiError):
-        return Response(
-            {"code": exc.code, "detail": str(exc.detail), **exc.extra}, status=exc.status_code
-        )
+def _public_code(code: str) -> str:
+    """A DRF field code that is not in the vocabulary (required, blank, null…) reads as
+    `invalid`."""
+    return code if code in ErrorCode._value2member_map_ else ErrorCode.INVALID
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"code": exc.code.value, "detail": exc.detail, **exc.extra}
+        if exc.field:
+            body["fields"] = {exc.field: [exc.detail]}
+        return Response(body, status=http_status(exc.code))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        code = _first_code(exc.detail)
-        code = "invalid" if code in ("invalid", "required", "null", "blank") else code
         response.data = {
-            "code": code,
+            "code": _public_code(_first_code(exc.detail)),
             "detail": _first_message(exc.detail),
             "fields": exc.detail if isinstance(exc.detail, dict) else {},
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
-    codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else ErrorCode.ERROR
     response.data = {
-        "code": codes if isinstance(codes, str) else "error",
+        "code": codes if isinstance(codes, str) else ErrorCode.ERROR.value,
         "detail": str(getattr(exc, "detail", exc)),
     }
     return response

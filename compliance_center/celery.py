@@ -28,5 +28,6 @@ def _release_old_db_connections(task=None, **kwargs) -> None:
 def _freeze_inherited_objects(**kwargs) -> None:
     """A prefork child starts with the parent's objects in shared copy-on-write pages; a full
     garbage collection writes to every object it scans and so copies those pages. Moving them
-    to the collector's permanent generation keeps them shared (docs/benchmarks.md, memory)."""
+    to the collector's permanent generation keeps them shared
+    (docs/decisions/0006-gc-freeze-in-worker-children.md)."""
     gc.freeze()

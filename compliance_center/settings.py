@@ -81,8 +81,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
 ):
     # Server-side binding, and each connection prepares a statement it has run 5 times: a hot
     # query is planned once per connection, not per call (the block check: 0.44 -> 0.08 ms at
-    # 1M contacts; docs/benchmarks.md). Set DB_PREPARED_STATEMENTS=false behind a pooler in
-    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    # 1M contacts; docs/decisions/0003-prepared-statements.md). Set DB_PREPARED_STATEMENTS=false
+    # behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
@@ -137,9 +137,10 @@ SMS_BACKEND = env("SMS_BACKEND", default="simulator")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 # Phone simulator page: embedded mode and DEBUG only, never in production.
 SIMULATOR_ENABLED = env.bool("SIMULATOR_ENABLED", default=SMS_BACKEND == "simulator")
-# Retries of a send that failed with a transient provider error: attempts and base backoff (s).
+# Retries of a send that failed with a transient provider error: attempts, and the base of the
+# exponential backoff in whole seconds (Celery's retry_backoff; each wait is jittered).
 SEND_MAX_RETRIES = env.int("SEND_MAX_RETRIES", default=5)
-SEND_RETRY_BACKOFF = env.float("SEND_RETRY_BACKOFF", default=2.0)
+SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
@@ -191,18 +192,28 @@ CELERY_TASK_QUEUES = tuple(
     for name in ("keywords", "inbound", "outbound", "webhooks", "maintenance")
 )
 CELERY_TASK_DEFAULT_QUEUE = "outbound"
+# Every job is named in compliance_center.dispatch.Job; its queue is decided here.
 CELERY_TASK_ROUTES = {
-    "messaging.tasks.process_inbound": {"queue": "inbound"},
-    "messaging.tasks.send_message": {"queue": "outbound"},
-    "optout.tasks.deliver_webhook": {"queue": "webhooks"},
-    "messaging.tasks.sweep_unprocessed": {"queue": "maintenance"},
+    "messaging.tasks.inbound_process": {"queue": "inbound"},
+    "messaging.tasks.message_deliver": {"queue": "outbound"},
+    "optout.tasks.webhook_delivery_attempt": {"queue": "webhooks"},
+    "messaging.tasks.messaging_sweep": {"queue": "maintenance"},
+    "optout.tasks.webhook_deliveries_sweep": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unprocessed": {
-        "task": "messaging.tasks.sweep_unprocessed",
+    "messaging-sweep": {
+        "task": "messaging.tasks.messaging_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "webhook-deliveries-sweep": {
+        "task": "optout.tasks.webhook_deliveries_sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
 }
+# No task may hang a worker process: a soft limit raises inside the task, the hard one kills it
+# (its row is then swept again). The SMS and CRM calls have their own, shorter timeouts.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["workspaces.authentication.WorkspaceTokenAuthentication"],
@@ -235,6 +246,3 @@ if not DEBUG:
         "SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https")
     )
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
-# Twilio's limit on one message's body (10 segments).
-MAX_SMS_BODY = 1600

@@ -3,13 +3,17 @@
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from compliance_center.api_errors import ApiError
-from workspaces.api import E164Field, WorkspaceScopedMixin
+from compliance_center.segments import MAX_BODY_LENGTH
+from workspaces.api import E164Field
+from workspaces.models import Contact
+from workspaces.services import contact_create
+from workspaces.tenancy import WorkspaceScopedMixin
 
-from . import services
-from .models import Contact, Message, MessageSource
+from .models import Message, MessageSource
+from .services.outbound import message_send
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -26,17 +30,13 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = ContactSerializer
+    queryset = Contact.objects.all()
 
     def get_queryset(self):
-        return Contact.objects.filter(workspace=self.workspace).annotate(
-            opt_out_count=Count("opt_outs")
-        )
+        return super().get_queryset().annotate(opt_out_count=Count("opt_outs"))
 
-    def perform_create(self, serializer):
-        phone = serializer.validated_data["phone"]
-        if Contact.objects.filter(workspace=self.workspace, phone=phone).exists():
-            raise ApiError("contact_exists", f"{phone} is already a contact.", 409)
-        serializer.save(workspace=self.workspace)
+    def perform_create(self, serializer: ContactSerializer) -> None:
+        serializer.instance = contact_create(workspace=self.workspace, **serializer.validated_data)
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -71,7 +71,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class SendSerializer(serializers.Serializer):
     to = serializers.CharField(max_length=40)
-    body = serializers.CharField(max_length=1600, trim_whitespace=False)
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, trim_whitespace=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -81,35 +81,24 @@ class SendSerializer(serializers.Serializer):
 
 class MessageList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = MessageSerializer
-
-    def get_queryset(self):
-        return (
-            Message.objects.filter(workspace=self.workspace)
-            .select_related("conversation__contact", "conversation__phone_number")
-            .order_by("-created_at", "-id")
-        )
+    queryset = Message.objects.select_related(
+        "conversation__contact", "conversation__phone_number"
+    ).order_by("-created_at", "-id")
 
     @extend_schema(request=SendSerializer, responses={201: MessageSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = SendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            message = services.message_send(
-                workspace=self.workspace,
-                from_number=data.validated_data["from"],
-                to=data.validated_data["to"],
-                body=data.validated_data["body"],
-                source=MessageSource.API,
-            )
-        except services.SendRefused as exc:
-            raise ApiError(exc.code, exc.detail, exc.status) from exc
+        message = message_send(
+            workspace=self.workspace,
+            from_number=data.validated_data["from"],
+            to=data.validated_data["to"],
+            body=data.validated_data["body"],
+            source=MessageSource.API,
+        )
         return Response(MessageSerializer(message).data, status=201)
 
 
 class MessageDetail(WorkspaceScopedMixin, generics.RetrieveAPIView):
     serializer_class = MessageSerializer
-
-    def get_queryset(self):
-        return Message.objects.filter(workspace=self.workspace).select_related(
-            "conversation__contact", "conversation__phone_number"
-        )
+    queryset = Message.objects.select_related("conversation__contact", "conversation__phone_number")

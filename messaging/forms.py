@@ -1,11 +1,10 @@
 """Forms of the inbox and the phone simulator: parse and validate input, no rules beyond that."""
 
 from django import forms
-from django.conf import settings
 
+from compliance_center.phone import InvalidNumber, pretty, to_e164
+from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
-
-from .phone import InvalidNumber, pretty, to_e164
 
 NUMBER_HELP = "Any common format: (415) 555-0123, 415.555.0123, +44 20 7946 0958."
 
@@ -39,7 +38,7 @@ class InboxFilterForm(forms.Form):
 
 class ComposeForm(forms.Form):
     body = forms.CharField(
-        max_length=settings.MAX_SMS_BODY,
+        max_length=MAX_BODY_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a message…"}),
     )
@@ -56,7 +55,7 @@ class NewConversationForm(forms.Form):
         ),
     )
     body = forms.CharField(
-        max_length=settings.MAX_SMS_BODY,
+        max_length=MAX_BODY_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a message…"}),
     )
@@ -89,7 +88,7 @@ class SimulatorForm(forms.Form):
     )
     number = forms.ChoiceField(label="Texting the workspace number")
     body = forms.CharField(
-        max_length=1600,
+        max_length=MAX_BODY_LENGTH,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Text message"}),
     )

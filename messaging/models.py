@@ -1,25 +1,9 @@
-"""Contacts, conversations, messages both ways, and the raw inbound webhook rows."""
+"""Conversations, messages both ways, and the raw inbound webhook rows."""
 
 from django.conf import settings
 from django.db import models
 
-
-class Contact(models.Model):
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="contacts"
-    )
-    phone = models.CharField(max_length=20, help_text="E.164")
-    name = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name", "phone"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "phone"], name="contact_unique_phone"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name or self.phone
+from workspaces.tenancy import WorkspaceQuerySet
 
 
 class Conversation(models.Model):
@@ -31,10 +15,14 @@ class Conversation(models.Model):
     phone_number = models.ForeignKey(
         "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="conversations"
     )
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    contact = models.ForeignKey(
+        "workspaces.Contact", on_delete=models.CASCADE, related_name="conversations"
+    )
     last_message_at = models.DateTimeField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_message_at"]
@@ -102,6 +90,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = WorkspaceQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -147,6 +137,8 @@ class InboundMessage(models.Model):
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
     )
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         indexes = [

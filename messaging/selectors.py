@@ -2,19 +2,27 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404
 
-from optout import scope, signature
-from optout.models import ConsentEvent, ConsentKind, ConsentSource, OptOut
-from optout.selectors import block_for, compliance_settings_for
-from workspaces.models import PhoneNumber
+from compliance_center import segments
+from compliance_center.phone import InvalidNumber, pretty, to_e164
+from compliance_center.segments import MAX_BODY_LENGTH
+from optout import scope, signature, wording
+from optout.models import ConsentEvent, ConsentKind, OptOut
+from optout.selectors import (
+    Block,
+    block_evidence,
+    block_for,
+    compliance_settings_for,
+    event_evidence,
+)
+from workspaces.models import Contact, PhoneNumber
+from workspaces.selectors import contact_search
+from workspaces.tenancy import get_for_workspace_or_404
 
-from . import segments
 from .models import Conversation, Direction, Message, MessageSource, MessageStatus
-from .phone import InvalidNumber, pretty, to_e164
-from .services import refusal_for
 
 # ---------------------------------------------------------------- conversation list
 
@@ -37,15 +45,15 @@ def number_label(number: PhoneNumber) -> str:
     return f"{number.label} · {pretty(number.number)}" if number.label else pretty(number.number)
 
 
-def contact_label(contact) -> str:
+def contact_label(contact: Contact) -> str:
     return contact.name or pretty(contact.phone)
 
 
-def phone_numbers_of(workspace) -> list[PhoneNumber]:
-    return list(PhoneNumber.objects.filter(workspace=workspace).order_by("number"))
+def phone_numbers_of(workspace: Any) -> list[PhoneNumber]:
+    return list(PhoneNumber.objects.for_workspace(workspace).order_by("number"))
 
 
-def _blocked_pairs(workspace, conversations: list[Conversation]) -> set[int]:
+def _blocked_pairs(workspace: Any, conversations: list[Conversation]) -> set[int]:
     """Ids of the conversations whose contact is blocked from the conversation's number."""
     contact_ids = {c.contact_id for c in conversations}
     if not contact_ids:
@@ -65,12 +73,13 @@ def _blocked_pairs(workspace, conversations: list[Conversation]) -> set[int]:
     }
 
 
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
 def conversation_list(
-    *, workspace, number_id: int | None = None, q: str = "", state: str = "", limit: int = 200
+    *,
+    workspace: Any,
+    number_id: int | None = None,
+    q: str = "",
+    state: str = "",
+    limit: int = 200,
 ) -> list[ConversationRow]:
     """The inbox list: newest first, optionally one number, a search, opted-out or not."""
     last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
@@ -86,13 +95,8 @@ def conversation_list(
     )
     if number_id:
         qs = qs.filter(phone_number_id=number_id)
-    q = q.strip()
-    if q:
-        match = Q(contact__name__icontains=q) | Q(contact__phone__contains=q)
-        digits = _digits(q)
-        if len(digits) >= 3:
-            match |= Q(contact__phone__contains=digits)
-        qs = qs.filter(match)
+    if q.strip():
+        qs = qs.filter(contact_search(q, prefix="contact__"))
     conversations = list(qs[:limit])
     blocked = _blocked_pairs(workspace, conversations)
     rows = [
@@ -117,12 +121,12 @@ def conversation_list(
     return rows
 
 
-def conversation_get(*, workspace, pk: int) -> Conversation:
+def conversation_get(*, workspace: Any, pk: int) -> Conversation:
     """A conversation of this workspace, or 404: ids of other workspaces leak nothing."""
-    return get_object_or_404(
+    return get_for_workspace_or_404(
         Conversation.objects.select_related("contact", "phone_number", "workspace"),
+        workspace,
         pk=pk,
-        workspace=workspace,
     )
 
 
@@ -140,23 +144,13 @@ class ThreadItem:
 
 def event_sentence(event: ConsentEvent) -> str:
     """'Contact replied STOP — opted out of all numbers of this workspace', and the like."""
-    if event.scope == scope.INBOX:
-        covered = "all numbers of this workspace"
-    else:
-        numbers = event.numbers or ([event.phone_number.number] if event.phone_number else [])
-        covered = f"{', '.join(pretty(n) for n in numbers)} only"
-    opted_out = event.kind == ConsentKind.OPT_OUT
-    what = f"opted out of {covered}" if opted_out else f"opted back in to {covered}"
-    if event.source == ConsentSource.KEYWORD:
-        word = (event.message_body or "").strip() or ("STOP" if opted_out else "START")
-        return f"Contact replied {word} — {what}"
-    if event.source == ConsentSource.AGENT:
-        who = getattr(event.actor, "email", "") or "an agent"
-        reason = f" (“{event.reason}”)" if event.reason else ""
-        return f"Marked by {who}{reason} — {what}"
-    if event.source == ConsentSource.CARRIER:
-        return f"The carrier reported the contact unsubscribed — {what}"
-    return f"{event.get_source_display()} — {what}"
+    numbers = event.numbers or ([event.phone_number.number] if event.phone_number else [])
+    return wording.event_sentence(
+        opted_out=event.kind == ConsentKind.OPT_OUT,
+        event_scope=event.scope,
+        numbers=numbers,
+        evidence=event_evidence(event),
+    )
 
 
 def thread_items(conversation: Conversation) -> list[ThreadItem]:
@@ -183,56 +177,30 @@ def thread_items(conversation: Conversation) -> list[ThreadItem]:
 
 @dataclass(frozen=True)
 class Banner:
-    opt_out: OptOut
+    block: Block
     when: datetime
     how: str
     scope_text: str
     refusal: str  # the server's refusal sentence, shown on the disabled composer too
 
 
-def _how(opt_out: OptOut) -> str:
-    event = opt_out.event
-    if opt_out.source == ConsentSource.KEYWORD:
-        word = (event.message_body or "STOP").strip()
-        return f"the contact replied {word} to {pretty(opt_out.phone_number.number)}"
-    if opt_out.source == ConsentSource.AGENT:
-        who = getattr(event.actor, "email", "") or "an agent"
-        reason = f": “{event.reason}”" if event.reason else ""
-        return f"marked by hand by {who}{reason}"
-    if opt_out.source == ConsentSource.CARRIER:
-        return "the carrier reported that the recipient unsubscribed (Twilio error 21610)"
-    if opt_out.source == ConsentSource.IMPORT:
-        return "imported from a block list"
-    return "recorded through the API"
-
-
 def banner_for(conversation: Conversation) -> Banner | None:
     """The opt-out banner when the contact is blocked from this conversation's number."""
-    opt_out = block_for(
+    block = block_for(
         workspace_id=conversation.workspace_id,
         contact_phone=conversation.contact.phone,
         number=conversation.phone_number.number,
     )
-    if opt_out is None:
+    if block is None:
         return None
-    if opt_out.scope == scope.INBOX:
-        scope_text = "Inbox opt-out: blocked from every number of this workspace."
-    elif getattr(opt_out, "workspace_scope", "") == scope.INBOX:
-        scope_text = (
-            f"Made on {pretty(opt_out.phone_number.number)} under phone number opt-out; the "
-            "workspace now uses inbox opt-out, so every number of this workspace is blocked."
-        )
-    else:
-        scope_text = (
-            f"Phone number opt-out: blocked from {pretty(opt_out.phone_number.number)} only; "
-            "other numbers of this workspace can still text this contact."
-        )
     return Banner(
-        opt_out=opt_out,
-        when=opt_out.created_at,
-        how=_how(opt_out),
-        scope_text=scope_text,
-        refusal=refusal_for(opt_out).detail,
+        block=block,
+        when=block.created_at,
+        how=wording.how_opted_out(block_evidence(block), block.number),
+        scope_text=wording.scope_sentence(
+            opt_out_scope=block.scope, workspace_scope=block.workspace_scope, number=block.number
+        ),
+        refusal=block.refusal,
     )
 
 
@@ -260,23 +228,24 @@ def _first_non_gsm(text: str) -> str:
 
 
 def composer_preview(
-    *, workspace, conversation: Conversation | None, body: str, max_len: int = 1600
+    *, workspace: Any, conversation: Conversation | None, body: str
 ) -> ComposerPreview:
-    """What message_send would store for `body`: the same signature rule, counted as sent."""
+    """What message_send would store for `body`: the same compose rule, counted as sent."""
     compliance = compliance_settings_for(workspace)
     conversation_signed = bool(
         conversation and conversation.messages.filter(signature_applied=True).exists()
     )
-    signed = signature.should_sign(
+    composed = signature.compose(
+        body=body if body.strip() else "x",  # an empty draft still shows its signature
         mode=compliance.signature_mode,
         signature=compliance.signature_text,
-        body=body or "x",  # an empty draft still shows the signature it will get
-        is_system_reply=False,
         conversation_signed=conversation_signed,
     )
-    final = signature.apply(body, compliance.signature_text) if signed else body
-    if signed and not body.strip():
-        final = compliance.signature_text.strip()
+    signed = composed.signed
+    if body.strip():
+        final = composed.final
+    else:
+        final = compliance.signature_text.strip() if signed else body
     mode = compliance.signature_mode
     if mode == signature.OFF or not compliance.signature_text.strip():
         note = "No signature: the opt-out signature is off for this workspace."
@@ -300,11 +269,11 @@ def composer_preview(
         signature_mode=compliance.get_signature_mode_display(),
         signature_note=note,
         non_gsm=_first_non_gsm(final),
-        too_long=len(final) > max_len,
+        too_long=len(final) > MAX_BODY_LENGTH,
     )
 
 
-def conversation_for(*, workspace, number: PhoneNumber | None, to: str) -> Conversation | None:
+def conversation_for(*, workspace: Any, number: PhoneNumber | None, to: str) -> Conversation | None:
     """The existing conversation of `number` with the contact `to` (any format), if there is one."""
     if number is None:
         return None
@@ -322,7 +291,7 @@ def conversation_for(*, workspace, number: PhoneNumber | None, to: str) -> Conve
 # ---------------------------------------------------------------- phone simulator
 
 
-def phone_thread(*, workspace, contact_phone: str, number: str) -> list[Message]:
+def phone_thread(*, workspace: Any, contact_phone: str, number: str) -> list[Message]:
     """What the simulated phone shows: the contact's texts and what reached it from `number`."""
     return list(
         Message.objects.filter(
@@ -338,10 +307,8 @@ def phone_thread(*, workspace, contact_phone: str, number: str) -> list[Message]
     )
 
 
-def simulator_contacts(workspace) -> list[tuple[str, str]]:
+def simulator_contacts(workspace: Any) -> list[tuple[str, str]]:
     """(E.164, label) of the workspace's contacts, for the simulator's picker."""
-    from .models import Contact
-
     return [
         (c.phone, f"{c.name} · {pretty(c.phone)}" if c.name else pretty(c.phone))
         for c in Contact.objects.filter(workspace=workspace).order_by("name", "phone")[:200]

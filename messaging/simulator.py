@@ -19,11 +19,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from twilio.request_validator import RequestValidator
 
+from compliance_center.phone import InvalidNumber, pretty, to_e164
 from workspaces.permissions import member_required
 
 from . import selectors
 from .forms import SimulatorForm
-from .phone import InvalidNumber, pretty, to_e164
 
 WEBHOOK_TIMEOUT = 15
 

@@ -3,27 +3,35 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from compliance_center.dispatch import Job, publish
+
+from .services import delivery, inbound, sweep
 
 
 @shared_task(acks_late=True)
-def process_inbound(inbound_id: int) -> None:
-    services.inbound_process(inbound_id=inbound_id)
+def inbound_process(inbound_id: int) -> None:
+    inbound.inbound_process(inbound_id=inbound_id)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def send_message(self, message_id: int) -> None:
-    outcome = services.message_deliver(message_id=message_id)
-    if outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(delivery.DeliveryDeferred,),
+    retry_backoff=settings.SEND_RETRY_BACKOFF,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=settings.SEND_MAX_RETRIES,
+)
+def message_deliver(message_id: int) -> None:
+    delivery.message_deliver(message_id=message_id)
 
 
 @shared_task(acks_late=True)
-def sweep_unprocessed() -> dict:
-    """Re-queues inbound rows and messages left behind by a broker or worker failure."""
-    inbound, queued = services.sweep_unprocessed(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
-    for inbound_id in inbound:
-        process_inbound.delay(inbound_id)
-    for message_id in queued:
-        send_message.delay(message_id)
-    return {"inbound": len(inbound), "messages": len(queued)}
+def messaging_sweep() -> dict[str, int]:
+    """Re-queues inbound rows and queued messages left behind by a broker or worker failure."""
+    lost_inbound = sweep.lost_inbound(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    lost_messages = sweep.lost_queued_messages(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    for inbound_id in lost_inbound:
+        publish(Job.INBOUND_PROCESS, inbound_id, queue=inbound.INBOUND_QUEUE)
+    for message_id in lost_messages:
+        publish(Job.MESSAGE_DELIVER, message_id)
+    return {"inbound": len(lost_inbound), "messages": len(lost_messages)}

@@ -16,13 +16,16 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from compliance_center.api_errors import http_status
+from compliance_center.errors import DomainError
+from compliance_center.phone import pretty
 from workspaces.permissions import member_required
 
-from . import selectors, services
+from . import selectors
 from .forms import AgentOptOutForm, ComposeForm, InboxFilterForm, NewConversationForm
 from .models import Conversation, MessageSource
-from .phone import pretty
-from .services import SendRefused
+from .services.conversations import conversation_mark_read, conversation_opt_out
+from .services.outbound import message_send
 
 # ---------------------------------------------------------------- helpers
 
@@ -174,7 +177,7 @@ def conversation_list(request):
 @member_required
 def thread(request, pk: int):
     conversation = selectors.conversation_get(workspace=request.workspace, pk=pk)
-    services.conversation_mark_read(conversation=conversation)
+    conversation_mark_read(conversation=conversation)
     return _thread_page(request, conversation)
 
 
@@ -184,7 +187,7 @@ def thread_live(request, pk: int):
     """Polled fragment: banner and messages. When the block state changed since the page was
     drawn, the composer is swapped too (enabled or disabled with the reason)."""
     conversation = selectors.conversation_get(workspace=request.workspace, pk=pk)
-    services.conversation_mark_read(conversation=conversation)
+    conversation_mark_read(conversation=conversation)
     banner = selectors.banner_for(conversation)
     html, version = _live_html(request, conversation, banner)
     if request.GET.get("v") == version:
@@ -210,7 +213,7 @@ def send(request, pk: int):
         error, status = " ".join(form.errors.get("body", ["Invalid message."])), 400
     else:
         try:
-            services.message_send(
+            message_send(
                 workspace=request.workspace,
                 from_number=conversation.phone_number.number,
                 to=conversation.contact.phone,
@@ -218,8 +221,8 @@ def send(request, pk: int):
                 source=MessageSource.INBOX,
                 sent_by=request.user,
             )
-        except SendRefused as exc:
-            error, status = exc.detail, exc.status
+        except DomainError as exc:
+            error, status = exc.detail, http_status(exc.code)
         else:
             body = ""
     if not request.htmx:
@@ -267,7 +270,7 @@ def opt_out(request, pk: int):
     if selectors.banner_for(conversation) is not None:
         flash.info(request, "This contact is already opted out of this number.")
     else:
-        services.conversation_opt_out(
+        conversation_opt_out(
             conversation=conversation, actor=request.user, reason=form.cleaned_data["reason"]
         )
         flash.success(request, f"{selectors.contact_label(conversation.contact)} is now opted out.")
@@ -283,7 +286,7 @@ def new_conversation(request):
         if form.is_valid():
             number = form.cleaned_data["from_number"]
             try:
-                message = services.message_send(
+                message = message_send(
                     workspace=request.workspace,
                     from_number=number.number,
                     to=form.cleaned_data["to"],
@@ -291,10 +294,9 @@ def new_conversation(request):
                     source=MessageSource.INBOX,
                     sent_by=request.user,
                 )
-            except SendRefused as exc:
-                field = "body" if exc.code in ("invalid_body", "body_too_long") else "to"
-                form.add_error(field, exc.detail)
-                status = exc.status
+            except DomainError as exc:
+                form.add_error("body" if exc.field == "body" else "to", exc.detail)
+                status = http_status(exc.code)
             else:
                 return redirect("inbox-thread", pk=message.conversation_id)
         else:

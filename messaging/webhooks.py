@@ -8,16 +8,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from compliance_center.phone import InvalidNumber, to_e164
+from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.selectors import NumberOwner, number_owner
 
-from . import services
 from .models import Message
-from .phone import InvalidNumber, to_e164
+from .services.delivery import status_callback_apply
+from .services.inbound import inbound_receive
 
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-MAX_BODY = 1600
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -63,12 +64,12 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     missing = [k for k in ("MessageSid", "From", "To") if not params.get(k, "").strip()]
     if missing or "Body" not in params:
         return _plain(400, f"missing parameters: {', '.join(missing or ['Body'])}")
-    if len(params["Body"]) > MAX_BODY or len(params["MessageSid"]) > 64:
-        return _plain(400, "Body longer than 1600 characters or MessageSid too long")
+    if len(params["Body"]) > MAX_BODY_LENGTH or len(params["MessageSid"]) > 64:
+        return _plain(400, f"Body longer than {MAX_BODY_LENGTH} characters or MessageSid too long")
     owner = _owner(request, params, params["To"])
     if isinstance(owner, HttpResponse):
         return owner
-    services.inbound_receive(owner=owner, params=params)
+    inbound_receive(owner=owner, params=params)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -92,7 +93,7 @@ def status_callback(request: HttpRequest) -> HttpResponse:
         ).first()
     if message is None:
         return _plain(404, "unknown MessageSid")
-    services.status_callback_apply(
+    status_callback_apply(
         message=message,
         status=params["MessageStatus"].strip().lower(),
         error_code=params.get("ErrorCode", "").strip(),

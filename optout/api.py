@@ -2,26 +2,27 @@
 
 import secrets
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance_center.api_errors import ApiError
-from messaging.phone import InvalidNumber, to_e164
-from messaging.services import contact_get_or_create
-from workspaces.api import E164Field, WorkspaceScopedMixin
+from compliance_center.errors import DomainError, ErrorCode
+from compliance_center.phone import InvalidNumber, to_e164
+from workspaces.api import E164Field
 from workspaces.models import PhoneNumber
 from workspaces.selectors import workspace_number
+from workspaces.tenancy import WorkspaceScopedMixin
 
 from . import services
 from .exports import stream_csv
 from .models import (
     ComplianceSettings,
     ConsentEvent,
-    ConsentSource,
     Keyword,
     KeywordKind,
     OptOut,
@@ -78,26 +79,19 @@ class KeywordSerializer(serializers.ModelSerializer):
 class KeywordList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = KeywordSerializer
     pagination_class = None
+    queryset = Keyword.objects.all()
 
-    def get_queryset(self):
-        return Keyword.objects.filter(workspace=self.workspace)
-
-    def perform_create(self, serializer):
-        try:
-            serializer.instance = services.keyword_add(
-                workspace=self.workspace, **serializer.validated_data
-            )
-        except services.ComplianceError as exc:
-            raise ApiError(exc.code, exc.detail) from exc
+    def perform_create(self, serializer: KeywordSerializer) -> None:
+        serializer.instance = services.keyword_add(
+            workspace=self.workspace, **serializer.validated_data
+        )
 
 
 class KeywordDetail(WorkspaceScopedMixin, generics.RetrieveDestroyAPIView):
     serializer_class = KeywordSerializer
+    queryset = Keyword.objects.all()
 
-    def get_queryset(self):
-        return Keyword.objects.filter(workspace=self.workspace)
-
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Keyword) -> None:
         services.keyword_remove(keyword=instance)
 
 
@@ -133,50 +127,48 @@ class OptOutList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     def get_serializer_class(self):
         return OptOutCreateSerializer if self.request.method == "POST" else OptOutSerializer
 
-    def get_queryset(self):
-        qs = OptOut.objects.filter(workspace=self.workspace).select_related(
-            "contact", "phone_number", "event"
-        )
+    queryset = OptOut.objects.select_related("contact", "phone_number", "event")
+
+    def get_queryset(self) -> QuerySet[OptOut]:
+        qs = super().get_queryset()
         if contact := self.request.query_params.get("contact"):
             qs = qs.filter(contact__phone=contact.strip().replace(" ", "+", 1))
         return qs
 
     @extend_schema(request=OptOutCreateSerializer, responses={201: OptOutSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = OptOutCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        number = _workspace_number(self.workspace, data["phone_number"])
-        contact = contact_get_or_create(workspace=self.workspace, phone=data["contact"])
-        services.opt_out_record(
+        opt_out = services.opt_out_api(
             workspace=self.workspace,
-            contact=contact,
-            phone_number=number,
-            source=ConsentSource.API,
+            contact_phone=data["contact"],
+            phone_number=_workspace_number(self.workspace, data["phone_number"]),
             reason=data.get("reason", ""),
         )
-        opt_out = self.get_queryset().get(contact=contact, phone_number=number)
         return Response(OptOutSerializer(opt_out).data, status=201)
 
 
-def _workspace_number(workspace, e164: str) -> PhoneNumber:
+def _workspace_number(workspace: object, e164: str) -> PhoneNumber:
     number = workspace_number(workspace.id, e164)
     if number is None:
-        raise ApiError("unknown_sender_number", f"{e164} is not a phone number of this workspace.")
+        raise DomainError(
+            ErrorCode.UNKNOWN_SENDER_NUMBER, f"{e164} is not a phone number of this workspace."
+        )
     return number
 
 
-def _query_number(request, name: str) -> str:
+def _query_number(request: Request, name: str) -> str:
     raw = request.query_params.get(name, "").strip()
     if not raw:
-        raise ApiError("invalid", f"'{name}' is required.")
+        raise DomainError(ErrorCode.INVALID, f"'{name}' is required.", field=name)
     if raw[0].isdigit() and len(raw) > 10:
         # An unencoded "+" in a query string arrives as a space, stripped above.
         raw = "+" + raw
     try:
         return to_e164(raw)
     except InvalidNumber as exc:
-        raise ApiError("invalid_number", f"'{name}': {exc}") from exc
+        raise DomainError(ErrorCode.INVALID_NUMBER, f"'{name}': {exc}", field=name) from exc
 
 
 class OptOutCheck(WorkspaceScopedMixin, APIView):
@@ -187,23 +179,23 @@ class OptOutCheck(WorkspaceScopedMixin, APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         sender = _workspace_number(self.workspace, _query_number(request, "from"))
         to = _query_number(request, "to")
-        opt_out = block_for(workspace_id=self.workspace.id, contact_phone=to, number=sender.number)
-        if opt_out is None:
+        block = block_for(workspace_id=self.workspace.id, contact_phone=to, number=sender.number)
+        if block is None:
             return Response({"blocked": False, "from": sender.number, "to": to})
         return Response(
             {
                 "blocked": True,
                 "from": sender.number,
                 "to": to,
-                "code": "recipient_opted_out",
-                "scope": opt_out.scope,
-                "workspace_scope": opt_out.workspace_scope,
-                "source": opt_out.source,
-                "opted_out_on": opt_out.phone_number.number,
-                "opted_out_at": opt_out.created_at,
+                "code": ErrorCode.RECIPIENT_OPTED_OUT.value,
+                "scope": block.scope,
+                "workspace_scope": block.workspace_scope,
+                "source": block.source,
+                "opted_out_on": block.number,
+                "opted_out_at": block.created_at,
             }
         )
 
@@ -238,10 +230,10 @@ class ConsentEventList(WorkspaceScopedMixin, generics.ListAPIView):
 
     serializer_class = ConsentEventSerializer
 
-    def get_queryset(self):
-        qs = ConsentEvent.objects.filter(workspace=self.workspace).select_related(
-            "contact", "phone_number", "actor"
-        )
+    queryset = ConsentEvent.objects.select_related("contact", "phone_number", "actor")
+
+    def get_queryset(self) -> QuerySet[ConsentEvent]:
+        qs = super().get_queryset()
         if contact := self.request.query_params.get("contact"):
             qs = qs.filter(contact__phone=contact.strip().replace(" ", "+", 1))
         return qs
@@ -280,9 +272,7 @@ class WebhookEndpointList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     """CRM endpoints notified of every opt-out and opt-in (signed with `secret`)."""
 
     serializer_class = WebhookEndpointSerializer
-
-    def get_queryset(self):
-        return WebhookEndpoint.objects.filter(workspace=self.workspace)
+    queryset = WebhookEndpoint.objects.all()
 
     def perform_create(self, serializer):
         serializer.save(workspace=self.workspace, secret=secrets.token_hex(24))

@@ -1,18 +1,31 @@
-"""CRM notifications: POST each consent event as JSON, signed with the endpoint's secret."""
+"""CRM notifications: POST each consent event as JSON, signed with the endpoint's secret.
+
+Each delivery is a row (`WebhookDelivery`) before it is a task: the task attempts it, Celery
+retries it with backoff (declared on the task), and `lost_deliveries` finds the pending rows whose
+task the broker lost, for the sweeper."""
 
 import hashlib
 import hmac
 import json
+from datetime import timedelta
+from typing import Any
 
 import requests
+from django.db import transaction
 from django.utils import timezone
 
-from .models import WebhookDelivery
+from .models import ConsentEvent, WebhookDelivery
 
 TIMEOUT_SECONDS = 10
+MAX_RETRIES = 8
+RETRY_BACKOFF_MAX_SECONDS = 600  # the longest wait between two attempts
 
 
-def event_payload(event) -> dict:
+class DeliveryFailed(Exception):
+    """An attempt failed and the delivery stays pending: the task retries it."""
+
+
+def event_payload(event: ConsentEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "type": f"contact.{event.kind}",
@@ -32,43 +45,66 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def delivery_attempt(*, delivery_id: int, final: bool) -> float | None:
-    """One POST; returns seconds to wait before retrying, or None when delivered or failed."""
-    delivery = (
-        WebhookDelivery.objects.select_related(
-            "endpoint", "event__workspace", "event__contact", "event__phone_number"
+def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
+    """One POST of a pending delivery. Raises DeliveryFailed when it failed and may be retried;
+    the `final` attempt marks it failed instead. The row stays locked during the POST, so a
+    sweeper's copy of the task never posts the same delivery at the same time."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("endpoint", "event__workspace", "event__contact", "event__phone_number")
+            .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+            .first()
         )
-        .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
-        .first()
-    )
-    if delivery is None:
-        return None
-    body = json.dumps(event_payload(delivery.event)).encode()
-    error = ""
-    try:
-        response = requests.post(
-            delivery.endpoint.url,
-            data=body,
-            timeout=TIMEOUT_SECONDS,
-            headers={
-                "Content-Type": "application/json",
-                "X-Compliance-Signature": sign(delivery.endpoint.secret, body),
-                "X-Compliance-Event": str(delivery.event_id),
-            },
+        if delivery is None:
+            return
+        body = json.dumps(event_payload(delivery.event)).encode()
+        error = ""
+        try:
+            response = requests.post(
+                delivery.endpoint.url,
+                data=body,
+                timeout=TIMEOUT_SECONDS,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Compliance-Signature": sign(delivery.endpoint.secret, body),
+                    "X-Compliance-Event": str(delivery.event_id),
+                },
+            )
+            if response.status_code >= 300:
+                error = f"HTTP {response.status_code}"
+        except requests.RequestException as exc:
+            error = str(exc)[:500]
+        if not error:
+            status = WebhookDelivery.Status.DELIVERED
+        elif final:
+            status = WebhookDelivery.Status.FAILED
+        else:
+            status = WebhookDelivery.Status.PENDING
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=status,
+            attempts=delivery.attempts + 1,
+            last_error=error,
+            updated_at=timezone.now(),
         )
-        if response.status_code >= 300:
-            error = f"HTTP {response.status_code}"
-    except requests.RequestException as exc:
-        error = str(exc)[:500]
-    if not error:
-        status = WebhookDelivery.Status.DELIVERED
-    elif final:
-        status = WebhookDelivery.Status.FAILED
-    else:
-        status = WebhookDelivery.Status.PENDING
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=status, attempts=delivery.attempts + 1, last_error=error, updated_at=timezone.now()
-    )
     if status == WebhookDelivery.Status.PENDING:
-        return min(2 ** (delivery.attempts + 1), 600)
-    return None
+        raise DeliveryFailed(f"delivery {delivery_id}: {error}")
+
+
+def lost_deliveries(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
+    """Pending deliveries whose task is overdue: never attempted for `older_than_seconds`, or
+    not retried within the longest backoff after that. Oldest first."""
+    now = timezone.now()
+    never_tried = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING,
+        attempts=0,
+        updated_at__lt=now - timedelta(seconds=older_than_seconds),
+    )
+    retry_overdue = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING,
+        attempts__gt=0,
+        updated_at__lt=now - timedelta(seconds=older_than_seconds + RETRY_BACKOFF_MAX_SECONDS),
+    )
+    return list(
+        (never_tried | retry_overdue).order_by("updated_at").values_list("id", flat=True)[:limit]
+    )

@@ -4,11 +4,11 @@ import re
 
 from django import forms
 
-from messaging.phone import InvalidNumber, pretty, to_e164
+from compliance_center.phone import InvalidNumber, pretty, to_e164
+from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
 
 from . import sending_rules
-from .defaults import MAX_BODY_LENGTH
 from .models import KeywordKind, OptOutScope, SignatureMode
 
 # The product's own words (see the help page): labels differ from the models' short ones.

@@ -9,7 +9,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-PRECEDENCE = ("opt_out", "opt_in", "help")
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+HELP = "help"
+PRECEDENCE = (OPT_OUT, OPT_IN, HELP)
 MAX_KEYWORD_LENGTH = 64
 _INNER_IGNORED = {" ", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "_"}
 

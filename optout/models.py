@@ -4,7 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from . import defaults
+from compliance_center.segments import MAX_BODY_LENGTH
+from workspaces.tenancy import WorkspaceQuerySet
+
+from . import defaults, keywords, scope, signature, wording
 from .sending_rules import is_valid_timezone
 
 
@@ -14,33 +17,33 @@ def validate_timezone(value: str) -> None:
 
 
 class OptOutScope(models.TextChoices):
-    INBOX = "inbox", "Inbox opt-out (carrier-preferred)"
-    PHONE_NUMBER = "phone_number", "Phone number opt-out"
+    INBOX = scope.INBOX, "Inbox opt-out (carrier-preferred)"
+    PHONE_NUMBER = scope.PHONE_NUMBER, "Phone number opt-out"
 
 
 class SignatureMode(models.TextChoices):
-    OFF = "off", "Off"
-    EVERY_MESSAGE = "every_message", "Apply to all sent messages (carrier-preferred)"
-    FIRST_IN_CONVERSATION = "first_in_conversation", "Include once per conversation"
+    OFF = signature.OFF, "Off"
+    EVERY_MESSAGE = signature.EVERY_MESSAGE, "Apply to all sent messages (carrier-preferred)"
+    FIRST_IN_CONVERSATION = signature.FIRST_IN_CONVERSATION, "Include once per conversation"
 
 
 class KeywordKind(models.TextChoices):
-    OPT_OUT = "opt_out", "Opt-out"
-    OPT_IN = "opt_in", "Opt-in"
-    HELP = "help", "Help"
+    OPT_OUT = keywords.OPT_OUT, "Opt-out"
+    OPT_IN = keywords.OPT_IN, "Opt-in"
+    HELP = keywords.HELP, "Help"
 
 
 class ConsentSource(models.TextChoices):
-    KEYWORD = "keyword", "Keyword"
-    AGENT = "agent", "Agent"
-    API = "api", "API"
-    IMPORT = "import", "Import"
-    CARRIER = "carrier", "Carrier"
+    KEYWORD = wording.KEYWORD, wording.SOURCE_LABELS[wording.KEYWORD]
+    AGENT = wording.AGENT, wording.SOURCE_LABELS[wording.AGENT]
+    API = wording.API, wording.SOURCE_LABELS[wording.API]
+    IMPORT = wording.IMPORT, wording.SOURCE_LABELS[wording.IMPORT]
+    CARRIER = wording.CARRIER, wording.SOURCE_LABELS[wording.CARRIER]
 
 
 class ConsentKind(models.TextChoices):
-    OPT_OUT = "opt_out", "Opted out"
-    OPT_IN = "opt_in", "Opted in"
+    OPT_OUT = keywords.OPT_OUT, "Opted out"
+    OPT_IN = keywords.OPT_IN, "Opted in"
 
 
 class ComplianceSettings(models.Model):
@@ -52,12 +55,12 @@ class ComplianceSettings(models.Model):
     )
     opt_out_confirmation_enabled = models.BooleanField(default=True)
     opt_out_confirmation_text = models.TextField(
-        max_length=1600, default=defaults.OPT_OUT_CONFIRMATION
+        max_length=MAX_BODY_LENGTH, default=defaults.OPT_OUT_CONFIRMATION
     )
     opt_in_confirmation_text = models.TextField(
-        max_length=1600, default=defaults.OPT_IN_CONFIRMATION
+        max_length=MAX_BODY_LENGTH, default=defaults.OPT_IN_CONFIRMATION
     )
-    help_text = models.TextField(max_length=1600, default=defaults.HELP_REPLY)
+    help_text = models.TextField(max_length=MAX_BODY_LENGTH, default=defaults.HELP_REPLY)
     signature_mode = models.CharField(
         max_length=32, choices=SignatureMode.choices, default=SignatureMode.OFF
     )
@@ -72,6 +75,8 @@ class ComplianceSettings(models.Model):
     # Content rules: words or phrases (one per line) that a sent message may not contain.
     blocked_terms = models.TextField(max_length=4000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "compliance settings"
@@ -100,9 +105,13 @@ class Keyword(models.Model):
     keyword = models.CharField(max_length=64, help_text="Stored normalised (see optout.keywords).")
     language = models.CharField(max_length=16, blank=True, help_text="e.g. es, fr-CA")
     reply_text = models.TextField(
-        max_length=1600, blank=True, help_text="Reply in this keyword's language; blank: default."
+        max_length=MAX_BODY_LENGTH,
+        blank=True,
+        help_text="Reply in this keyword's language; blank: default.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "keyword"]
@@ -124,7 +133,7 @@ class ConsentEvent(models.Model):
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="consent_events"
     )
     contact = models.ForeignKey(
-        "messaging.Contact", on_delete=models.CASCADE, related_name="consent_events"
+        "workspaces.Contact", on_delete=models.CASCADE, related_name="consent_events"
     )
     kind = models.CharField(max_length=16, choices=ConsentKind.choices)
     source = models.CharField(max_length=16, choices=ConsentSource.choices)
@@ -134,19 +143,17 @@ class ConsentEvent(models.Model):
     )
     # The numbers the event covered, as E.164 strings, frozen at the time of the event.
     numbers = models.JSONField(default=list)
-    inbound = models.ForeignKey(
-        "messaging.InboundMessage",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    # The evidence, copied rather than linked: the ledger outlives any message retention.
     message_body = models.TextField(blank=True)
+    message_sid = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -172,7 +179,7 @@ class OptOut(models.Model):
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="opt_outs"
     )
     contact = models.ForeignKey(
-        "messaging.Contact", on_delete=models.CASCADE, related_name="opt_outs"
+        "workspaces.Contact", on_delete=models.CASCADE, related_name="opt_outs"
     )
     phone_number = models.ForeignKey(
         "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="opt_outs"
@@ -181,6 +188,8 @@ class OptOut(models.Model):
     source = models.CharField(max_length=16, choices=ConsentSource.choices)
     event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -204,6 +213,8 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.url
@@ -249,6 +260,8 @@ class AuditLogEntry(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

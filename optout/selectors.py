@@ -3,17 +3,20 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from compliance_center.process_cache import ProcessCache
+from workspaces.models import Contact, PhoneNumber
+from workspaces.selectors import contact_search
 
-from . import scope
+from . import scope, wording
 from .defaults import BUILTIN_KEYWORDS
-from .keywords import KeywordRule
+from .keywords import OPT_IN, OPT_OUT, KeywordRule, could_be_keyword, match
 from .models import (
     AuditLogEntry,
     ComplianceSettings,
@@ -25,12 +28,12 @@ from .models import (
 )
 
 
-def compliance_settings_for(workspace) -> ComplianceSettings:
+def compliance_settings_for(workspace: Any) -> ComplianceSettings:
     settings, _ = ComplianceSettings.objects.get_or_create(workspace=workspace)
     return settings
 
 
-def keyword_rules_for(workspace) -> list[KeywordRule]:
+def keyword_rules_for(workspace: Any) -> list[KeywordRule]:
     """Built-in keywords followed by the workspace's custom ones."""
     return _keyword_rules(workspace.pk)
 
@@ -57,21 +60,81 @@ def keyword_rules_changed(workspace_id: int) -> None:
     _routing_rules.discard(workspace_id)
 
 
-def _contact_model():
-    return OptOut._meta.get_field("contact").related_model  # messaging's Contact
+def is_keyword_for_routing(workspace_id: int, body: str) -> bool:
+    """Whether `body` is a keyword by the cached rules: only to pick the lane of an inbound text
+    (docs/decisions/0005-keywords-lane.md)."""
+    if not could_be_keyword(body):
+        return False
+    return match(body, keyword_rules_for_routing(workspace_id)) is not None
 
 
-def _number_model():
-    return OptOut._meta.get_field("phone_number").related_model  # workspaces' PhoneNumber
+@dataclass(frozen=True)
+class InboundDecision:
+    """What a contact's text changes and which system reply is due: `kind` is the keyword kind it
+    matched (None for conversation), `reply_text` the reply ("" for none)."""
+
+    kind: str | None
+    reply_text: str
+
+    @property
+    def changes_consent(self) -> bool:
+        return self.kind in (OPT_OUT, OPT_IN)
+
+
+def inbound_decision(*, workspace: Any, rules: ComplianceSettings, body: str) -> InboundDecision:
+    """Matches `body` against fresh keyword rules from the database (never the routing cache:
+    this decides consent) and picks the reply the workspace sends for it."""
+    hit = match(body, keyword_rules_for(workspace)) if could_be_keyword(body) else None
+    if hit is None:
+        return InboundDecision(None, "")
+    if hit.kind == OPT_OUT:
+        enabled = rules.opt_out_confirmation_enabled
+        reply = (hit.rule.reply_text or rules.opt_out_confirmation_text) if enabled else ""
+    elif hit.kind == OPT_IN:
+        reply = hit.rule.reply_text or rules.opt_in_confirmation_text
+    else:
+        reply = hit.rule.reply_text or rules.help_text
+    return InboundDecision(hit.kind, reply.strip())
+
+
+@dataclass(frozen=True)
+class Block:
+    """An active opt-out that forbids texting a contact from a number, with what the refusal,
+    the banner and the check API say about it."""
+
+    opt_out_id: int
+    event_id: int
+    contact_id: int
+    contact_phone: str
+    number: str  # the workspace number the opt-out was made on
+    scope: str  # the scope in force when it was made
+    workspace_scope: str  # the workspace's scope now
+    source: str
+    created_at: datetime
+
+    @property
+    def source_label(self) -> str:
+        return wording.SOURCE_LABELS.get(self.source, self.source)
+
+    @property
+    def refusal(self) -> str:
+        return wording.refusal_sentence(
+            contact_phone=self.contact_phone,
+            number=self.number,
+            opt_out_scope=self.scope,
+            workspace_scope=self.workspace_scope,
+            source=self.source,
+            created_at=self.created_at,
+        )
 
 
 @cache
 def _active_opt_outs_sql() -> str:
-    optout, contact = OptOut._meta.db_table, _contact_model()._meta.db_table
-    number, settings_ = _number_model()._meta.db_table, ComplianceSettings._meta.db_table
-    columns = ", ".join(f"o.{f.column}" for f in OptOut._meta.concrete_fields)
+    optout, contact = OptOut._meta.db_table, Contact._meta.db_table
+    number, settings_ = PhoneNumber._meta.db_table, ComplianceSettings._meta.db_table
     return (
-        f"SELECT {columns}, c.phone, n.number, s.opt_out_scope"  # noqa: S608 - model tables only
+        "SELECT o.id, o.event_id, o.contact_id, c.phone, n.number, o.scope,"  # noqa: S608
+        " s.opt_out_scope, o.source, o.created_at"
         f" FROM {optout} o"
         f" JOIN {contact} c ON c.id = o.contact_id"
         f" JOIN {number} n ON n.id = o.phone_number_id"
@@ -82,54 +145,67 @@ def _active_opt_outs_sql() -> str:
     )
 
 
-@cache
-def _opt_out_fields() -> tuple[str, ...]:
-    return tuple(f.attname for f in OptOut._meta.concrete_fields)
-
-
-def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[OptOut]:
-    """A contact's active opt-outs, each with its contact, its number and the workspace's scope
-    now (`workspace_scope`), in one indexed query.
+def active_opt_outs(*, workspace_id: int, contact_phone: str) -> list[Block]:
+    """A contact's active opt-outs with the workspace's scope now, in one indexed query.
 
     Written in SQL on purpose: this runs before every send, and building the same query through
-    the ORM cost three times the database's own time (docs/benchmarks.md). The ledger event
-    and other relations load lazily if a caller needs them.
+    the ORM cost three times the database's own time
+    (docs/decisions/0002-hand-written-sql-on-hot-paths.md).
     """
-    fields = _opt_out_fields()
     with connection.cursor() as cursor:
         cursor.execute(_active_opt_outs_sql(), [workspace_id, workspace_id, contact_phone])
         rows = cursor.fetchall()
-    opt_outs = []
-    for row in rows:
-        *values, phone, number, workspace_scope = row
-        opt_out = OptOut.from_db(connection.alias, fields, values)
-        opt_out.contact = _contact_model().from_db(
-            connection.alias,
-            ["id", "workspace_id", "phone"],
-            [opt_out.contact_id, workspace_id, phone],
+    created_at = OptOut._meta.get_field("created_at")
+    return [
+        Block(
+            opt_out_id=row[0],
+            event_id=row[1],
+            contact_id=row[2],
+            contact_phone=row[3],
+            number=row[4],
+            scope=row[5],
+            workspace_scope=row[6] or scope.INBOX,
+            source=row[7],
+            # SQLite hands back text; the field's converters make it a datetime as the ORM does.
+            created_at=_to_datetime(created_at, row[8]),
         )
-        opt_out.phone_number = _number_model().from_db(
-            connection.alias,
-            ["id", "workspace_id", "number"],
-            [opt_out.phone_number_id, workspace_id, number],
-        )
-        opt_out.workspace_scope = workspace_scope
-        opt_outs.append(opt_out)
-    return opt_outs
+        for row in rows
+    ]
 
 
-def block_for(*, workspace_id: int, contact_phone: str, number: str) -> OptOut | None:
+def _to_datetime(field: Any, value: Any) -> datetime:
+    for converter in connection.ops.get_db_converters(field.get_col(OptOut._meta.db_table)):
+        value = converter(value, field, connection)
+    return value
+
+
+def block_for(*, workspace_id: int, contact_phone: str, number: str) -> Block | None:
     """The opt-out that forbids texting `contact_phone` from the workspace number `number`."""
     rows = active_opt_outs(workspace_id=workspace_id, contact_phone=contact_phone)
     if not rows:
         return None
-    by_id = {row.id: row for row in rows}
+    by_id = {row.opt_out_id: row for row in rows}
     hit = scope.blocking(
-        [scope.ActiveOptOut(r.id, r.scope, r.phone_number.number) for r in rows],
+        [scope.ActiveOptOut(r.opt_out_id, r.scope, r.number) for r in rows],
         number,
-        rows[0].workspace_scope or scope.INBOX,
+        rows[0].workspace_scope,
     )
     return by_id[hit.id] if hit else None
+
+
+def block_evidence(block: Block) -> wording.Evidence:
+    """What the ledger recorded about the event behind `block` (for the banner)."""
+    event = ConsentEvent.objects.select_related("actor").get(pk=block.event_id)
+    return event_evidence(event)
+
+
+def event_evidence(event: ConsentEvent) -> wording.Evidence:
+    return wording.Evidence(
+        source=event.source,
+        message_body=event.message_body,
+        actor_email=getattr(event.actor, "email", "") or "",
+        reason=event.reason,
+    )
 
 
 # ---------------------------------------------------------------- Compliance Center pages
@@ -228,19 +304,13 @@ def compliance_stats(*, workspace, days: int = 30, now: datetime | None = None) 
     )
 
 
-def block_list(*, workspace, q: str = ""):
+def block_list(*, workspace: Any, q: str = "") -> QuerySet[OptOut]:
     """The workspace's active opt-outs, newest first; `q` matches a number (any format) or name."""
-    qs = OptOut.objects.filter(workspace=workspace).select_related(
+    qs = OptOut.objects.for_workspace(workspace).select_related(
         "contact", "phone_number", "event", "event__actor"
     )
-    q = q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = Q(contact__name__icontains=q)
-        if digits:
-            # "(415) 555-0123" and "+14155550123" both find +14155550123.
-            condition |= Q(contact__phone__contains=digits[-10:] if len(digits) > 10 else digits)
-        qs = qs.filter(condition)
+    if q.strip():
+        qs = qs.filter(contact_search(q, prefix="contact__"))
     return qs
 
 

@@ -3,7 +3,9 @@
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -53,24 +55,43 @@ def blocked_term(body: str, terms: Iterable[str]) -> str | None:
     return None
 
 
-def refusal(settings, body: str, now: datetime) -> tuple[str, str] | None:
-    """(code, detail) when a workspace's sending rules forbid this send now, else None.
+QUIET_HOURS = "quiet_hours"
+CONTENT_BLOCKED = "content_blocked"
 
-    `settings` is anything with the ComplianceSettings attributes used here.
-    """
-    if settings.quiet_hours_enabled:
-        local = local_time(now, settings.timezone)
-        if in_quiet_hours(local, settings.quiet_hours_start, settings.quiet_hours_end):
-            return (
-                "quiet_hours",
-                f"Quiet hours: sending is paused from {settings.quiet_hours_start:%H:%M} to "
-                f"{settings.quiet_hours_end:%H:%M} ({settings.timezone}); "
+
+class SendingRules(Protocol):
+    """The settings these rules read (ComplianceSettings has them)."""
+
+    quiet_hours_enabled: bool
+    quiet_hours_start: time
+    quiet_hours_end: time
+    timezone: str
+    blocked_terms: str
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A rule a send would break now: which (`rule`, an error code) and why (`detail`)."""
+
+    rule: str
+    detail: str
+
+
+def refusal(rules: SendingRules, body: str, now: datetime) -> Broken | None:
+    """The rule that forbids this send now, or None."""
+    if rules.quiet_hours_enabled:
+        local = local_time(now, rules.timezone)
+        if in_quiet_hours(local, rules.quiet_hours_start, rules.quiet_hours_end):
+            return Broken(
+                QUIET_HOURS,
+                f"Quiet hours: sending is paused from {rules.quiet_hours_start:%H:%M} to "
+                f"{rules.quiet_hours_end:%H:%M} ({rules.timezone}); "
                 f"it is {local:%H:%M} there now.",
             )
-    term = blocked_term(body, parse_terms(settings.blocked_terms))
+    term = blocked_term(body, parse_terms(rules.blocked_terms))
     if term:
-        return (
-            "content_blocked",
+        return Broken(
+            CONTENT_BLOCKED,
             f"The message contains “{term}”, which this workspace's content rules block.",
         )
     return None

@@ -1,12 +1,19 @@
 """Writes on consent: opt-outs, opt-ins, keywords and settings, each in one transaction."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
+from compliance_center.dispatch import Job, enqueue
+from compliance_center.errors import DomainError, ErrorCode
+from workspaces.models import Contact, PhoneNumber, Workspace
+from workspaces.services import contact_get_or_create
+
 from . import scope
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
-from .keywords import could_be_keyword, is_valid_keyword, normalize
+from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
     AuditLogEntry,
     ComplianceSettings,
@@ -17,46 +24,49 @@ from .models import (
     OptOut,
     WebhookDelivery,
 )
-from .selectors import compliance_settings_for, keyword_rules_changed
+from .selectors import InboundDecision, compliance_settings_for, keyword_rules_changed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 
-class ComplianceError(Exception):
-    """A refused change, with a stable code for the API and a sentence for people."""
+@dataclass(frozen=True)
+class TextEvidence:
+    """The contact's own text behind a consent event, copied into the ledger (which outlives any
+    message retention): its words, its carrier id and when it arrived."""
 
-    def __init__(self, code: str, detail: str, field: str | None = None):
-        super().__init__(detail)
-        self.code, self.detail, self.field = code, detail, field
+    body: str
+    message_sid: str = ""
+    received_at: datetime | None = None
 
 
-def _numbers_covered(workspace, phone_number, event_scope: str) -> list[str]:
+def _numbers_covered(
+    workspace: Workspace, phone_number: PhoneNumber, event_scope: str
+) -> list[str]:
     if event_scope == scope.INBOX:
         return list(workspace.phone_numbers.values_list("number", flat=True))
     return [phone_number.number]
 
 
 def _queue_crm_notifications(event: ConsentEvent) -> None:
-    from .tasks import deliver_webhook
-
     for endpoint in event.workspace.webhook_endpoints.filter(is_active=True):
         delivery, created = WebhookDelivery.objects.get_or_create(endpoint=endpoint, event=event)
         if created:
-            transaction.on_commit(lambda d=delivery.id: deliver_webhook.delay(d))
+            enqueue(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery.id)
 
 
 _SETTINGS = [f.name for f in ComplianceSettings._meta.concrete_fields]
 
 
-def _consent_lock(*, workspace, contact) -> ComplianceSettings:
+def _consent_lock(*, workspace: Workspace, contact: Contact) -> ComplianceSettings:
     """Serialises consent changes of one contact (a STOP and a START arriving together) by
     locking the contact's row, and returns the workspace's settings.
 
     Not the settings row: a scope change rewrites no opt-out (the scope is applied when a send
     is checked), so an opt-out next to a scope change is the same as one just before it, and
     the opt-outs of a campaign's many contacts no longer queue for one workspace-wide lock
-    (docs/benchmarks.md).
+    (docs/decisions/0009-consent-lock-on-the-contact-row.md).
     """
-    from messaging.models import Contact  # messaging depends on optout, not the reverse
-
     # One statement: the lock (of the contact's row only) and the settings joined to it.
     locked = (
         Contact.objects.select_for_update(of=("self",))
@@ -74,14 +84,13 @@ def _consent_lock(*, workspace, contact) -> ComplianceSettings:
 @transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction
 def opt_out_record(
     *,
-    workspace,
-    contact,
-    phone_number,
+    workspace: Workspace,
+    contact: Contact,
+    phone_number: PhoneNumber,
     source: str,
-    inbound=None,
-    actor=None,
+    text: TextEvidence | None = None,
+    actor: "AbstractBaseUser | None" = None,
     reason: str = "",
-    body: str = "",
 ) -> ConsentEvent:
     """Blocks `contact` from `phone_number` under the scope in force, and logs the event."""
     settings = _consent_lock(workspace=workspace, contact=contact)
@@ -99,8 +108,9 @@ def opt_out_record(
         scope=event_scope,
         phone_number=phone_number,
         numbers=_numbers_covered(workspace, phone_number, event_scope),
-        inbound=inbound,
-        message_body=body,
+        message_body=text.body if text else "",
+        message_sid=text.message_sid if text else "",
+        received_at=text.received_at if text else None,
         actor=actor,
         reason=reason,
     )
@@ -125,14 +135,13 @@ def opt_out_record(
 @transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction
 def opt_in_record(
     *,
-    workspace,
-    contact,
-    phone_number,
+    workspace: Workspace,
+    contact: Contact,
+    phone_number: PhoneNumber,
     source: str,
-    inbound=None,
-    actor=None,
+    text: TextEvidence | None = None,
+    actor: "AbstractBaseUser | None" = None,
     reason: str = "",
-    body: str = "",
     lift_all: bool = False,
 ) -> ConsentEvent:
     """Lifts what the contact's opt-in covers (see optout.scope.lifted_by_opt_in).
@@ -157,8 +166,9 @@ def opt_in_record(
         scope=event_scope,
         phone_number=phone_number,
         numbers=_numbers_covered(workspace, phone_number, event_scope),
-        inbound=inbound,
-        message_body=body,
+        message_body=text.body if text else "",
+        message_sid=text.message_sid if text else "",
+        received_at=text.received_at if text else None,
         actor=actor,
         reason=reason,
     )
@@ -168,41 +178,47 @@ def opt_in_record(
 
 
 def keyword_add(
-    *, workspace, kind: str, keyword: str, language: str = "", reply_text: str = "", actor=None
+    *,
+    workspace: Workspace,
+    kind: str,
+    keyword: str,
+    language: str = "",
+    reply_text: str = "",
+    actor: "AbstractBaseUser | None" = None,
 ) -> Keyword:
     word = keyword.strip()
     if not is_valid_keyword(word) or not could_be_keyword(word):
-        raise ComplianceError(
-            "invalid_keyword",
+        raise DomainError(
+            ErrorCode.INVALID_KEYWORD,
             "A keyword needs at least one letter or digit (64 at most).",
-            "keyword",
+            field="keyword",
         )
     norm = normalize(word)
     for builtin_kind, words in BUILTIN_KEYWORDS.items():
         if norm in {normalize(w) for w in words}:
-            raise ComplianceError(
-                "keyword_exists",
+            raise DomainError(
+                ErrorCode.KEYWORD_EXISTS,
                 f"{word.upper()} is already a built-in {builtin_kind.replace('_', '-')} keyword.",
-                "keyword",
+                field="keyword",
             )
     with transaction.atomic():
         # Lock the workspace's settings row: concurrent adds cannot both pass the limit.
         ComplianceSettings.objects.select_for_update().get(workspace=workspace)
         clash = Keyword.objects.filter(workspace=workspace, keyword=norm.upper()).first()
         if clash:
-            raise ComplianceError(
-                "keyword_exists",
+            raise DomainError(
+                ErrorCode.KEYWORD_EXISTS,
                 f"{norm.upper()} is already a custom {clash.get_kind_display().lower()} keyword.",
-                "keyword",
+                field="keyword",
             )
         if Keyword.objects.filter(workspace=workspace, kind=kind).count() >= (
             MAX_CUSTOM_KEYWORDS_PER_KIND
         ):
-            raise ComplianceError(
-                "keyword_limit_reached",
+            raise DomainError(
+                ErrorCode.KEYWORD_LIMIT_REACHED,
                 f"A workspace can have at most {MAX_CUSTOM_KEYWORDS_PER_KIND} custom "
                 f"{kind.replace('_', '-')} keywords.",
-                "keyword",
+                field="keyword",
             )
         try:
             created = Keyword.objects.create(
@@ -213,7 +229,7 @@ def keyword_add(
                 reply_text=reply_text.strip(),
             )
         except IntegrityError as exc:
-            raise ComplianceError("keyword_exists", f"{norm.upper()} already exists.") from exc
+            raise DomainError(ErrorCode.KEYWORD_EXISTS, f"{norm.upper()} already exists.") from exc
         audit_record(
             workspace=workspace,
             actor=actor,
@@ -226,7 +242,7 @@ def keyword_add(
 
 
 @transaction.atomic
-def keyword_remove(*, keyword: Keyword, actor=None) -> None:
+def keyword_remove(*, keyword: Keyword, actor: "AbstractBaseUser | None" = None) -> None:
     audit_record(
         workspace=keyword.workspace,
         actor=actor,
@@ -239,7 +255,14 @@ def keyword_remove(*, keyword: Keyword, actor=None) -> None:
 
 
 def audit_record(
-    *, workspace, actor, action: str, field: str = "", old_value="", new_value="", via: str = ""
+    *,
+    workspace: Workspace,
+    actor: Any,
+    action: str,
+    field: str = "",
+    old_value: object = "",
+    new_value: object = "",
+    via: str = "",
 ) -> AuditLogEntry:
     is_user = actor is not None and getattr(actor, "pk", None) is not None
     return AuditLogEntry.objects.create(
@@ -261,7 +284,9 @@ class SettingsChange:
 
 
 @transaction.atomic
-def compliance_settings_update(*, workspace, actor=None, via: str = "", **changes) -> list:
+def compliance_settings_update(
+    *, workspace: Workspace, actor: Any = None, via: str = "", **changes: Any
+) -> list[SettingsChange]:
     """Applies `changes`, writes one audit entry per changed field, returns what changed."""
     settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
     done = []
@@ -292,24 +317,31 @@ def compliance_settings_update(*, workspace, actor=None, via: str = "", **change
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ComplianceError(
-            "reason_required", "Give a reason: it is kept in the ledger.", "reason"
+        raise DomainError(
+            ErrorCode.REASON_REQUIRED, "Give a reason: it is kept in the ledger.", field="reason"
         )
     return reason
 
 
 @transaction.atomic
-def opt_out_manual(*, workspace, contact_phone: str, phone_number, actor, reason: str):
+def opt_out_manual(
+    *,
+    workspace: Workspace,
+    contact_phone: str,
+    phone_number: PhoneNumber,
+    actor: "AbstractBaseUser | None",
+    reason: str,
+) -> ConsentEvent:
     """An admin blocks a contact by hand (source `agent`), with a reason, and audits it.
 
     `contact_phone` is E.164; the contact is created when the workspace has never texted them.
     """
-    from messaging.models import Contact  # messaging depends on optout, not the reverse
-
     reason = _require_reason(reason)
     if phone_number.workspace_id != workspace.id:
-        raise ComplianceError("unknown_number", "Pick a number of this workspace.", "phone_number")
-    contact, _ = Contact.objects.get_or_create(workspace=workspace, phone=contact_phone)
+        raise DomainError(
+            ErrorCode.UNKNOWN_NUMBER, "Pick a number of this workspace.", field="phone_number"
+        )
+    contact = contact_get_or_create(workspace=workspace, phone=contact_phone)
     event = opt_out_record(
         workspace=workspace,
         contact=contact,
@@ -330,7 +362,27 @@ def opt_out_manual(*, workspace, contact_phone: str, phone_number, actor, reason
 
 
 @transaction.atomic
-def opt_out_lift(*, workspace, contact, actor, reason: str) -> ConsentEvent:
+def opt_out_api(
+    *, workspace: Workspace, contact_phone: str, phone_number: PhoneNumber, reason: str = ""
+) -> OptOut:
+    """An API client records an opt-out (source `api`); the contact is created if new."""
+    contact = contact_get_or_create(workspace=workspace, phone=contact_phone)
+    opt_out_record(
+        workspace=workspace,
+        contact=contact,
+        phone_number=phone_number,
+        source=ConsentSource.API,
+        reason=reason,
+    )
+    return OptOut.objects.select_related("contact", "phone_number", "event").get(
+        workspace=workspace, contact=contact, phone_number=phone_number
+    )
+
+
+@transaction.atomic
+def opt_out_lift(
+    *, workspace: Workspace, contact: Contact, actor: "AbstractBaseUser | None", reason: str
+) -> ConsentEvent:
     """An admin lifts every opt-out of a contact, only with a recorded reason, and audits it."""
     reason = _require_reason(reason)
     _consent_lock(workspace=workspace, contact=contact)
@@ -340,7 +392,7 @@ def opt_out_lift(*, workspace, contact, actor, reason: str) -> ConsentEvent:
         .order_by("-created_at")
     )
     if not rows:
-        raise ComplianceError("not_opted_out", f"{contact.phone} is not on the block list.")
+        raise DomainError(ErrorCode.NOT_OPTED_OUT, f"{contact.phone} is not on the block list.")
     event = opt_in_record(
         workspace=workspace,
         contact=contact,
@@ -359,3 +411,28 @@ def opt_out_lift(*, workspace, contact, actor, reason: str) -> ConsentEvent:
         new_value=f"Lifted. Reason: {reason}",
     )
     return event
+
+
+def inbound_consent_record(
+    *,
+    workspace: Workspace,
+    contact: Contact,
+    phone_number: PhoneNumber,
+    decision: InboundDecision,
+    text: TextEvidence,
+) -> ConsentEvent | None:
+    """Records what a contact's own text changes (an opt-out or an opt-in by keyword), in the
+    caller's transaction; None for a text that changes no consent."""
+    if decision.kind == OPT_OUT:
+        record = opt_out_record
+    elif decision.kind == OPT_IN:
+        record = opt_in_record
+    else:
+        return None
+    return record(
+        workspace=workspace,
+        contact=contact,
+        phone_number=phone_number,
+        source=ConsentSource.KEYWORD,
+        text=text,
+    )

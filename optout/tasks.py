@@ -1,12 +1,34 @@
 """Celery tasks of consent: CRM webhook deliveries (their own queue: slow CRMs delay no STOP)."""
 
 from celery import shared_task
+from django.conf import settings
+
+from compliance_center.dispatch import Job, publish
 
 from . import crm
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
-def deliver_webhook(self, delivery_id: int) -> None:
-    retry_in = crm.delivery_attempt(delivery_id=delivery_id, final=self.request.retries >= 8)
-    if retry_in is not None:
-        raise self.retry(countdown=retry_in)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(crm.DeliveryFailed,),
+    retry_backoff=True,
+    retry_backoff_max=crm.RETRY_BACKOFF_MAX_SECONDS,
+    retry_jitter=True,
+    max_retries=crm.MAX_RETRIES,
+    soft_time_limit=crm.TIMEOUT_SECONDS * 3,
+    time_limit=crm.TIMEOUT_SECONDS * 4,
+)
+def webhook_delivery_attempt(self, delivery_id: int) -> None:
+    crm.webhook_delivery_attempt(
+        delivery_id=delivery_id, final=self.request.retries >= crm.MAX_RETRIES
+    )
+
+
+@shared_task(acks_late=True)
+def webhook_deliveries_sweep() -> int:
+    """Re-queues pending CRM deliveries whose task was lost (broker outage, worker lost)."""
+    lost = crm.lost_deliveries(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    for delivery_id in lost:
+        publish(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery_id)
+    return len(lost)

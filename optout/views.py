@@ -5,26 +5,26 @@ Views parse input, call a selector or a service, and render. Changes go through 
 save in one transaction and write the audit log; a successful POST redirects (no double submit).
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from messaging import segments
-from messaging.models import Contact
-from messaging.phone import pretty
+from compliance_center.errors import DomainError
+from compliance_center.phone import pretty
+from workspaces.models import Contact
 from workspaces.permissions import compliance_manager_required
+from workspaces.tenancy import get_for_workspace_or_404
 
-from . import selectors, services, signature
+from . import charts, selectors, services, signature
 from .api import consent_events_csv
-from .defaults import BUILTIN_KEYWORDS, MAX_BODY_LENGTH, MAX_CUSTOM_KEYWORDS_PER_KIND
+from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .exports import stream_csv
 from .forms import (
     SAMPLE_MESSAGE,
@@ -78,70 +78,6 @@ def _save_settings(request: HttpRequest, form, fields: list[str]) -> bool:
 # ---------------------------------------------------------------- Overview
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day: object
-    count: int
-
-
-CHART = {"width": 760, "height": 210, "left": 40, "right": 8, "top": 12, "bottom": 26}
-
-
-def _axis(top: int) -> tuple[int, int]:
-    """A round top for the y axis and its step: at most 4 gridlines above zero."""
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
-        if top <= step * 4:
-            return max(-(-top // step), 1) * step, step
-    step = -(-top // 4)
-    return step * 4, step
-
-
-def _bar_chart(daily: list[tuple]) -> dict:
-    """Geometry of the opt-outs-per-day chart, drawn as inline SVG by the template."""
-    c = CHART
-    top_value, step = _axis(max((n for _, n in daily), default=0))
-    plot_w = c["width"] - c["left"] - c["right"]
-    plot_h = c["height"] - c["top"] - c["bottom"]
-    slot = plot_w / max(len(daily), 1)
-    bars = []
-    for i, (day, n) in enumerate(daily):
-        h = plot_h * n / top_value
-        bars.append(
-            Bar(
-                x=round(c["left"] + i * slot + slot * 0.15, 2),
-                y=round(c["top"] + plot_h - h, 2),
-                width=round(slot * 0.7, 2),
-                height=round(h, 2),
-                day=day,
-                count=n,
-            )
-        )
-    ticks = [
-        {"value": v, "y": round(c["top"] + plot_h - plot_h * v / top_value, 2)}
-        for v in range(0, top_value + 1, step)
-    ]
-    # A date label every week, counted back from today so that today is always labelled.
-    labels = [
-        {"x": round(b.x + b.width / 2, 2), "day": b.day}
-        for i, b in enumerate(bars)
-        if (len(bars) - 1 - i) % 7 == 0
-    ]
-    return {
-        **c,
-        "bars": bars,
-        "ticks": ticks,
-        "labels": labels,
-        "axis_y": c["top"] + plot_h,
-        "axis_right": c["width"] - c["right"],
-        "label_y": c["height"] - 8,
-        "total": sum(n for _, n in daily),
-    }
-
-
 @compliance_manager_required
 def overview(request):
     stats = selectors.compliance_stats(workspace=request.workspace)
@@ -151,7 +87,7 @@ def overview(request):
         "overview.html",
         "overview",
         stats=stats,
-        chart=_bar_chart(stats.daily_opt_outs),
+        chart=charts.bar_chart(stats.daily_opt_outs),
         settings=current,
         scope_label=dict(SCOPE_CHOICES)[current.opt_out_scope],
         signature_label=dict(SIGNATURE_CHOICES)[current.signature_mode],
@@ -196,22 +132,15 @@ def _opt_out_forms(current, bound_section: str | None = None, data=None) -> dict
 
 def _signature_preview(mode: str, text: str, sample: str) -> dict:
     sample = sample if sample.strip() else SAMPLE_MESSAGE
-    signed = signature.should_sign(
-        mode=mode or signature.OFF,
-        signature=text,
-        body=sample,
-        is_system_reply=False,
-        conversation_signed=False,
-    )
-    final = signature.apply(sample, text) if signed else sample.rstrip()
+    composed = signature.compose(body=sample, mode=mode or signature.OFF, signature=text)
     return {
         "mode": mode,
-        "final": final,
-        "signed": signed,
+        "final": composed.final,
+        "signed": composed.signed,
         "signature_text": text.strip(),
-        "info": segments.count(final),
-        "chars": len(final),
-        "too_long": len(final) > MAX_BODY_LENGTH,
+        "info": composed.info,
+        "chars": composed.chars,
+        "too_long": composed.too_long,
         "sample": sample,
     }
 
@@ -322,7 +251,7 @@ def keyword_add(request, kind: str):
                 reply_text=form.cleaned_data["reply_text"],
                 actor=request.user,
             )
-        except services.ComplianceError as exc:
+        except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             flash.success(
@@ -337,7 +266,7 @@ def keyword_add(request, kind: str):
 @require_POST
 @compliance_manager_required
 def keyword_remove(request, pk: int):
-    keyword = get_object_or_404(Keyword, pk=pk, workspace=request.workspace)
+    keyword = get_for_workspace_or_404(Keyword, request.workspace, pk=pk)
     services.keyword_remove(keyword=keyword, actor=request.user)
     flash.success(request, f"{keyword.keyword} removed.")
     return redirect(reverse("compliance:keywords") + f"#kw-{keyword.kind}")
@@ -398,7 +327,7 @@ def block_list_opt_out(request):
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except services.ComplianceError as exc:
+        except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             flash.success(request, f"{pretty(event.contact.phone)} is opted out.")
@@ -444,12 +373,12 @@ def block_list_csv(request):
 @require_GET
 @compliance_manager_required
 def consent_ledger_csv(request):
-    qs = ConsentEvent.objects.filter(workspace=request.workspace).select_related(
+    qs = ConsentEvent.objects.for_workspace(request.workspace).select_related(
         "contact", "phone_number", "actor"
     )
     if contact_id := request.GET.get("contact"):
-        contact = get_object_or_404(
-            Contact, pk=contact_id if contact_id.isdigit() else 0, workspace=request.workspace
+        contact = get_for_workspace_or_404(
+            Contact, request.workspace, pk=contact_id if contact_id.isdigit() else 0
         )
         qs = qs.filter(contact=contact)
     return consent_events_csv(qs)
@@ -486,13 +415,13 @@ def _contact_page(request, contact, *, lift_form=None, status=200):
 @require_GET
 @compliance_manager_required
 def contact(request, pk: int):
-    return _contact_page(request, get_object_or_404(Contact, pk=pk, workspace=request.workspace))
+    return _contact_page(request, get_for_workspace_or_404(Contact, request.workspace, pk=pk))
 
 
 @require_POST
 @compliance_manager_required
 def contact_lift(request, pk: int):
-    found = get_object_or_404(Contact, pk=pk, workspace=request.workspace)
+    found = get_for_workspace_or_404(Contact, request.workspace, pk=pk)
     form = LiftForm(request.POST)
     if form.is_valid():
         try:
@@ -502,7 +431,7 @@ def contact_lift(request, pk: int):
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except services.ComplianceError as exc:
+        except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             flash.success(request, f"Opt-out of {pretty(found.phone)} lifted.")

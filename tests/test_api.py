@@ -184,7 +184,7 @@ def test_send_to_an_opted_out_contact_is_422(api, world, text_in):
 def test_another_workspaces_objects_answer_404(
     api, world, other_world, django_capture_on_commit_callbacks
 ):
-    from messaging.services import message_send
+    from messaging.services.outbound import message_send
 
     other = client_for(other_world.api_token)
     with django_capture_on_commit_callbacks(execute=True):
@@ -286,7 +286,7 @@ def test_a_send_in_an_existing_conversation_loads_no_relation_again(api, world):
     assert (response.json()["from"], response.json()["to"]) == (NUMBER_A, CONTACT)
     sql = [q["sql"] for q in ctx.captured_queries]
     # One read of the contact and none of the number: the answer reuses what the send loaded.
-    assert len([s for s in sql if 'FROM "messaging_contact"' in s]) == 1
+    assert len([s for s in sql if 'FROM "workspaces_contact"' in s]) == 1
     assert not [s for s in sql if 'FROM "workspaces_phonenumber"' in s]
 
 
@@ -316,6 +316,6 @@ def test_a_hot_query_is_planned_once_per_connection(api, world):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%FROM optout_optout o JOIN messaging_contact c%"],
+            ["%FROM optout_optout o JOIN workspaces_contact c%"],
         )
         assert cursor.fetchone()[0] == 1

@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.models import Contact
-from messaging.services import SendRefused, message_send
+from compliance_center.errors import DomainError
+from messaging.services.outbound import message_send
 from optout import services
 from optout.models import AuditLogEntry, ComplianceSettings, ConsentEvent, Keyword, OptOut
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
 from tests.support.consent import blocked, last_reply
+from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def foreign(other_world):
         contact=contact,
         phone_number=other_world.phone_number,
         source="api",
-        body="STOP foreign",
+        text=services.TextEvidence(body="STOP foreign"),
     )
     keyword = services.keyword_add(workspace=other_world.workspace, kind="help", keyword="AYUDA")
     return {"contact": contact, "keyword": keyword, "number": other_world.phone_number}
@@ -271,7 +272,7 @@ def test_per_number_scope_governs_the_next_stop(as_admin, world, text_in):
     text_in("STOP", to=NUMBER_A)
     assert blocked(world, NUMBER_A) and not blocked(world, NUMBER_B)
     message_send(workspace=world.workspace, from_number=NUMBER_B, to=CONTACT, body="Still here")
-    with pytest.raises(SendRefused):
+    with pytest.raises(DomainError):
         message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi")
 
     # Back to inbox: no confirmation needed, and it blocks every number at once.
@@ -536,7 +537,7 @@ def test_manual_opt_out_with_reason(as_admin, world):
     )
     entry = AuditLogEntry.objects.get(action="opt_out_recorded")
     assert entry.field == "+14155550177" and "Asked by email" in entry.new_value
-    with pytest.raises(SendRefused):
+    with pytest.raises(DomainError):
         message_send(workspace=world.workspace, from_number=NUMBER_A, to="+14155550177", body="x")
 
 

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from compliance_center.errors import DomainError
 from messaging.models import InboundMessage, Message
-from messaging.services import SendRefused, message_send
+from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, OptOut
 from optout.services import compliance_settings_update
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, post_signed, wait_for
@@ -41,10 +42,10 @@ def test_stop_blocks_confirms_once_and_refuses_sends(world, celery_worker, fake_
     compliance_settings_update(workspace=world.workspace, opt_out_scope=scope)
     text_in("Stop!", to=NUMBER_A)
     wait_for(lambda: fake_twilio.sent_to(CONTACT), message="the confirmation reaches Twilio")
-    with pytest.raises(SendRefused):
+    with pytest.raises(DomainError):
         send(world, NUMBER_A)
     if scope == "inbox":
-        with pytest.raises(SendRefused):
+        with pytest.raises(DomainError):
             send(world, NUMBER_B)
     else:
         assert send(world, NUMBER_B).status == "queued"
@@ -147,7 +148,7 @@ def test_a_stop_the_webhook_cannot_process_in_time_goes_to_the_worker(
     contact's row locked elsewhere it answers, and the worker records the opt-out later."""
     from django.db import connection, transaction
 
-    from messaging.models import Contact
+    from workspaces.models import Contact
 
     settings.KEYWORD_INLINE_LOCK_WAIT_MS = 100
     contact = Contact.objects.create(workspace=world.workspace, phone=CONTACT)

@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from messaging import services as messaging_services
-from messaging.models import Contact, Conversation, Message, MessageSource, MessageStatus
+from messaging.models import Conversation, Message, MessageSource, MessageStatus
+from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, ConsentSource, OptOut
 from optout.services import compliance_settings_update
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db
 
@@ -174,9 +175,7 @@ def test_start_lifts_the_banner_and_shows_the_opt_in(agent, text_in):
 def test_thread_marks_automatic_replies_and_failures(agent, world, text_in):
     text_in("HELP")
     conversation = conversation_of()
-    sent = messaging_services.message_send(
-        workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Promo"
-    )
+    sent = message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Promo")
     Message.objects.filter(pk=sent.pk).update(
         status=MessageStatus.FAILED, error_code="30003", error_message="Unreachable handset"
     )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.segments import GSM7_BASIC, GSM7_EXTENSION, count
+from compliance_center.segments import GSM7_BASIC, GSM7_EXTENSION, count
 from optout.signature import apply
 
 SIGNATURE = "Reply STOP to opt out."

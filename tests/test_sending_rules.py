@@ -5,8 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from compliance_center.api_errors import http_status
+from compliance_center.errors import DomainError
 from messaging.models import Message
-from messaging.services import SendRefused, message_send
+from messaging.services.outbound import message_send
 from optout.models import AuditLogEntry
 from optout.sending_rules import blocked_term, in_quiet_hours, parse_terms, refusal
 from optout.services import compliance_settings_update
@@ -39,8 +41,9 @@ def test_quiet_hours_use_the_workspace_time_zone():
         blocked_terms="",
     )
     # 02:30 UTC on a winter day is 21:30 in New York: quiet there, though midday nowhere.
-    code, detail = refusal(rules, "Hi", datetime(2026, 1, 15, 2, 30, tzinfo=UTC))
-    assert code == "quiet_hours" and "21:30" in detail and "America/New_York" in detail
+    broken = refusal(rules, "Hi", datetime(2026, 1, 15, 2, 30, tzinfo=UTC))
+    assert broken.rule == "quiet_hours"
+    assert "21:30" in broken.detail and "America/New_York" in broken.detail
     assert refusal(rules, "Hi", datetime(2026, 1, 15, 15, 0, tzinfo=UTC)) is None
     rules.quiet_hours_enabled = False
     assert refusal(rules, "Hi", datetime(2026, 1, 15, 2, 30, tzinfo=UTC)) is None
@@ -82,9 +85,9 @@ def test_send_during_quiet_hours_is_refused_but_a_stop_is_still_confirmed(world,
         quiet_hours_end=end,
         timezone="UTC",
     )
-    with pytest.raises(SendRefused) as refused:
+    with pytest.raises(DomainError) as refused:
         message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi")
-    assert (refused.value.code, refused.value.status) == ("quiet_hours", 422)
+    assert (refused.value.code, http_status(refused.value.code)) == ("quiet_hours", 422)
     text_in("STOP")
     assert Message.objects.get(source="system").status == "delivered"
 

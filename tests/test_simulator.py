@@ -81,7 +81,7 @@ def test_stop_from_the_simulator_opts_out_and_the_phone_shows_the_confirmation(
 def test_the_phone_shows_what_the_workspace_sent_but_not_failed_sends(
     member, world, django_capture_on_commit_callbacks
 ):
-    from messaging.services import message_send
+    from messaging.services.outbound import message_send
 
     with django_capture_on_commit_callbacks(execute=True):
         message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hello!")

@@ -1,31 +1,25 @@
-"""API of tenants: the workspace's phone numbers."""
+"""API of tenants: the workspace's phone numbers, and the fields the other apps' APIs share."""
+
+from typing import Any
 
 from rest_framework import generics, serializers
 
-from compliance_center.api_errors import ApiError
-from messaging.phone import InvalidNumber, to_e164
+from compliance_center.phone import InvalidNumber, to_e164
 
 from . import services
 from .models import PhoneNumber
+from .tenancy import WorkspaceScopedMixin
 
 
 class E164Field(serializers.CharField):
     """A phone number in any common format, stored as E.164; bad input is `invalid_number`."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         raw = super().to_internal_value(data)
         try:
             return to_e164(raw)
         except InvalidNumber as exc:
             raise serializers.ValidationError(str(exc), code="invalid_number") from exc
-
-
-class WorkspaceScopedMixin:
-    """Every query of an API view starts from the token's workspace."""
-
-    @property
-    def workspace(self):
-        return self.request.workspace
 
 
 class PhoneNumberSerializer(serializers.ModelSerializer):
@@ -38,14 +32,9 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
 
 class PhoneNumberList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = PhoneNumberSerializer
+    queryset = PhoneNumber.objects.all()
 
-    def get_queryset(self):
-        return PhoneNumber.objects.filter(workspace=self.workspace)
-
-    def perform_create(self, serializer):
-        try:
-            serializer.instance = services.phone_number_add(
-                workspace=self.workspace, **serializer.validated_data
-            )
-        except services.NumberTaken as exc:
-            raise ApiError("number_taken", str(exc), 409) from exc
+    def perform_create(self, serializer: PhoneNumberSerializer) -> None:
+        serializer.instance = services.phone_number_add(
+            workspace=self.workspace, **serializer.validated_data
+        )

@@ -1,4 +1,4 @@
-"""Tenants: workspaces, their members and roles, their phone numbers and API tokens."""
+"""Tenants: workspaces, their members and roles, phone numbers, API tokens and contacts."""
 
 import hashlib
 import secrets
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from .fields import EncryptedTextField
+from .tenancy import WorkspaceQuerySet
 
 
 class Role(models.TextChoices):
@@ -37,6 +38,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = WorkspaceQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique"),
@@ -60,6 +63,8 @@ class PhoneNumber(models.Model):
     number = models.CharField(max_length=20, unique=True)
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -85,6 +90,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = WorkspaceQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.workspace})"
 
@@ -95,3 +102,23 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "cc_" + secrets.token_urlsafe(32)
+
+
+class Contact(models.Model):
+    """Someone the workspace texts or hears from, by E.164 number; every app refers to it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    phone = models.CharField(max_length=20, help_text="E.164")
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "phone"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "phone"], name="contact_unique_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.phone

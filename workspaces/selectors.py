@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
 
 from compliance_center.process_cache import ProcessCache
 
@@ -57,3 +58,17 @@ def memberships_of(user) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.filter(user=user).select_related("workspace"))
+
+
+def contact_search(q: str, prefix: str = "") -> Q:
+    """The one phone-and-name search rule (inbox, block list): a name contains `q`, or the
+    contact's number contains its digits, whatever their format: "(415) 555-0123" and
+    "+14155550123" both find +14155550123. `prefix` is the path to the contact
+    ("contact__" from an opt-out or a conversation)."""
+    q = q.strip()
+    condition = Q(**{f"{prefix}name__icontains": q})
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 3:
+        # A national number typed with its country code: keep the last ten digits.
+        condition |= Q(**{f"{prefix}phone__contains": digits[-10:]})
+    return condition

@@ -1,14 +1,17 @@
-"""Writes on tenants: creating workspaces, members, phone numbers and API tokens."""
+"""Writes on tenants: workspaces, members, phone numbers, API tokens and contacts."""
 
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from messaging.phone import to_e164
+from compliance_center.db import get_or_insert
+from compliance_center.errors import DomainError, ErrorCode
+from compliance_center.phone import to_e164
 
-from .models import ApiToken, Membership, PhoneNumber, Role, Workspace
+from .models import ApiToken, Contact, Membership, PhoneNumber, Role, Workspace
 
 
 def _unique_slug(name: str) -> str:
@@ -26,21 +29,20 @@ def workspace_create(
     twilio_account_sid: str = "",
     twilio_auth_token: str = "",
 ) -> Workspace:
-    """A workspace with its compliance settings. Without a Twilio token a random one is stored, so
-    that webhooks are refused until the real token is set (fail closed)."""
-    from optout.models import ComplianceSettings
-
-    workspace = Workspace.objects.create(
+    """A workspace (the apps above set up their own rows for it on `post_save`). Without a Twilio
+    token a random one is stored, so that webhooks are refused until the real token is set
+    (fail closed)."""
+    return Workspace.objects.create(
         name=name,
         slug=_unique_slug(name),
         twilio_account_sid=twilio_account_sid or "AC" + secrets.token_hex(16),
         twilio_auth_token=twilio_auth_token or secrets.token_hex(16),
     )
-    ComplianceSettings.objects.create(workspace=workspace)
-    return workspace
 
 
-def member_add(*, workspace: Workspace, email: str, role: str, password: str | None = None):
+def member_add(
+    *, workspace: Workspace, email: str, role: str, password: str | None = None
+) -> Membership:
     """Adds (or re-roles) the user with this email; creates the user when needed."""
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
@@ -55,10 +57,6 @@ def member_add(*, workspace: Workspace, email: str, role: str, password: str | N
     return membership
 
 
-class NumberTaken(Exception):
-    pass
-
-
 def phone_number_add(*, workspace: Workspace, number: str, label: str = "") -> PhoneNumber:
     """Adds a number (any common format, stored E.164); a number belongs to one workspace only."""
     e164 = to_e164(number)
@@ -66,10 +64,12 @@ def phone_number_add(*, workspace: Workspace, number: str, label: str = "") -> P
         with transaction.atomic():
             return PhoneNumber.objects.create(workspace=workspace, number=e164, label=label)
     except IntegrityError as exc:
-        raise NumberTaken(f"{e164} already belongs to a workspace.") from exc
+        raise DomainError(
+            ErrorCode.NUMBER_TAKEN, f"{e164} already belongs to a workspace.", field="number"
+        ) from exc
 
 
-def api_token_create(*, workspace: Workspace, name: str = "default", created_by=None) -> str:
+def api_token_create(*, workspace: Workspace, name: str = "default", created_by: Any = None) -> str:
     """Creates a token and returns its key; only the hash is kept."""
     raw = ApiToken.generate()
     ApiToken.objects.create(
@@ -80,3 +80,23 @@ def api_token_create(*, workspace: Workspace, name: str = "default", created_by=
         created_by=created_by,
     )
     return raw
+
+
+def contact_get_or_insert(*, workspace: Workspace, phone: str) -> tuple[Contact, bool]:
+    """The workspace's contact with the E.164 `phone`, inserted if new, and whether it was."""
+    return get_or_insert(Contact, {"workspace": workspace, "phone": phone})
+
+
+def contact_get_or_create(*, workspace: Workspace, phone: str) -> Contact:
+    return contact_get_or_insert(workspace=workspace, phone=phone)[0]
+
+
+def contact_create(*, workspace: Workspace, phone: str, name: str = "") -> Contact:
+    """A new contact; a number the workspace already has is `contact_exists`."""
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(workspace=workspace, phone=phone, name=name)
+    except IntegrityError as exc:
+        raise DomainError(
+            ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"
+        ) from exc

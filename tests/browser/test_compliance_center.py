@@ -10,12 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from messaging.models import Contact, Message
-from messaging.services import SendRefused, message_send
+from compliance_center.errors import DomainError
+from messaging.models import Message
+from messaging.services.outbound import message_send
 from optout import selectors, services
 from optout.models import ConsentEvent, Keyword, OptOut
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, sign, wait_for
 from tests.support.consent import blocked, last_reply
+from workspaces.models import Contact
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +61,7 @@ def seed_history(world):
             contact=contact,
             phone_number=number,
             source="keyword",
-            body="STOP",
+            text=services.TextEvidence(body="STOP"),
         )
         if i % 5 == 4:
             services.opt_in_record(
@@ -67,7 +69,7 @@ def seed_history(world):
                 contact=contact,
                 phone_number=number,
                 source="keyword",
-                body="START",
+                text=services.TextEvidence(body="START"),
             )
         ConsentEvent.objects.filter(contact=contact).update(
             created_at=now - timedelta(days=days_ago, hours=1)
@@ -127,7 +129,7 @@ def test_switching_scope_in_the_ui_governs_blocking(
     wait_for(lambda: processed(sid), message="STOP processed")
     assert blocked(world, NUMBER_A)
     assert not blocked(world, NUMBER_B)
-    with pytest.raises(SendRefused):
+    with pytest.raises(DomainError):
         message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi")
     sent = message_send(workspace=world.workspace, from_number=NUMBER_B, to=CONTACT, body="Hi")
     assert sent.conversation.phone_number.number == NUMBER_B

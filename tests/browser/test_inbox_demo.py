@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from messaging.models import Contact
 from optout.services import compliance_settings_update
 from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from workspaces.models import Contact
 
 pytestmark = pytest.mark.browser
 

@@ -3,6 +3,9 @@
 
 from dataclasses import dataclass
 
+# Twilio's limit on one message's body (10 segments); every input, preview and send uses it.
+MAX_BODY_LENGTH = 1600
+
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

@@ -3,9 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from messaging.models import Contact
 from workspaces import services
-from workspaces.models import PhoneNumber, Role, Workspace
+from workspaces.models import Contact, PhoneNumber, Role, Workspace
 
 DEMO_SLUG = "demo"
 ADMIN_EMAIL = "admin@example.com"

@@ -1,0 +1,107 @@
+"""The product's sentences about consent, in one place: why a send is refused, how a contact
+opted out, what an event in a thread means. Plain values in, text out; no I/O."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from compliance_center.phone import pretty
+
+from . import scope
+
+# ConsentSource values (optout.models), named here so that wording needs no model.
+KEYWORD, AGENT, API, IMPORT, CARRIER = "keyword", "agent", "api", "import", "carrier"
+SOURCE_LABELS = {
+    KEYWORD: "Keyword",
+    AGENT: "Agent",
+    API: "API",
+    IMPORT: "Import",
+    CARRIER: "Carrier",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the ledger says about one consent event, as the sentences below need it."""
+
+    source: str
+    message_body: str = ""
+    actor_email: str = ""
+    reason: str = ""
+
+
+def blocks_every_number(opt_out_scope: str, workspace_scope: str) -> bool:
+    return scope.INBOX in (opt_out_scope, workspace_scope)
+
+
+def refusal_sentence(
+    *,
+    contact_phone: str,
+    number: str,
+    opt_out_scope: str,
+    workspace_scope: str,
+    source: str,
+    created_at: datetime,
+) -> str:
+    """Why a send to an opted-out contact is refused: when, how and under which scope."""
+    where = (
+        "any number of this workspace"
+        if blocks_every_number(opt_out_scope, workspace_scope)
+        else pretty(number)
+    )
+    how = SOURCE_LABELS.get(source, source).lower()
+    return (
+        f"{pretty(contact_phone)} opted out ({how}) on {created_at:%Y-%m-%d %H:%M} UTC: "
+        f"texting them from {where} is blocked."
+    )
+
+
+def how_opted_out(evidence: Evidence, number: str) -> str:
+    """How the contact came to be blocked, for the inbox banner."""
+    if evidence.source == KEYWORD:
+        word = (evidence.message_body or "STOP").strip()
+        return f"the contact replied {word} to {pretty(number)}"
+    if evidence.source == AGENT:
+        who = evidence.actor_email or "an agent"
+        reason = f": “{evidence.reason}”" if evidence.reason else ""
+        return f"marked by hand by {who}{reason}"
+    if evidence.source == CARRIER:
+        return "the carrier reported that the recipient unsubscribed (Twilio error 21610)"
+    if evidence.source == IMPORT:
+        return "imported from a block list"
+    return "recorded through the API"
+
+
+def scope_sentence(*, opt_out_scope: str, workspace_scope: str, number: str) -> str:
+    """Which numbers the block covers, and why, for the inbox banner."""
+    if opt_out_scope == scope.INBOX:
+        return "Inbox opt-out: blocked from every number of this workspace."
+    if workspace_scope == scope.INBOX:
+        return (
+            f"Made on {pretty(number)} under phone number opt-out; the workspace now uses "
+            "inbox opt-out, so every number of this workspace is blocked."
+        )
+    return (
+        f"Phone number opt-out: blocked from {pretty(number)} only; other numbers of this "
+        "workspace can still text this contact."
+    )
+
+
+def event_sentence(
+    *, opted_out: bool, event_scope: str, numbers: list[str], evidence: Evidence
+) -> str:
+    """'Contact replied STOP — opted out of all numbers of this workspace', and the like."""
+    if event_scope == scope.INBOX:
+        covered = "all numbers of this workspace"
+    else:
+        covered = f"{', '.join(pretty(n) for n in numbers)} only"
+    what = f"opted out of {covered}" if opted_out else f"opted back in to {covered}"
+    if evidence.source == KEYWORD:
+        word = (evidence.message_body or "").strip() or ("STOP" if opted_out else "START")
+        return f"Contact replied {word} — {what}"
+    if evidence.source == AGENT:
+        who = evidence.actor_email or "an agent"
+        reason = f" (“{evidence.reason}”)" if evidence.reason else ""
+        return f"Marked by {who}{reason} — {what}"
+    if evidence.source == CARRIER:
+        return f"The carrier reported the contact unsubscribed — {what}"
+    return f"{SOURCE_LABELS.get(evidence.source, evidence.source)} — {what}"
