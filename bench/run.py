@@ -281,10 +281,9 @@ class Bench:
             PUBLIC_BASE_URL=self.public,
             SMS_BACKEND="twilio",
             TWILIO_API_BASE_URL=getattr(self, "twilio_url", "http://127.0.0.1:9"),
-            ROOT_URLCONF="compliance_center.bench_urls",
             LOG_LEVEL="WARNING",
             SWEEP_AFTER_SECONDS="600",
-            DJANGO_SETTINGS_MODULE="compliance_center.settings",
+            DJANGO_SETTINGS_MODULE="bench.settings",
             PYTHONPATH=str(ROOT),
         )
         env.update(extra)
