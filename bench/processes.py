@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import product
 from bench.config import BIN, ROOT
 
 
@@ -196,7 +197,7 @@ class ProcessesMixin:
             self.procs.pop("gunicorn").stop()
         args = [
             str(BIN / "gunicorn"),
-            "compliance_center.wsgi:application",
+            product.WSGI_APPLICATION,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
@@ -233,7 +234,7 @@ class ProcessesMixin:
             str(self.opts.worker_nice),
             str(BIN / "celery"),
             "-A",
-            "compliance_center",
+            product.CELERY_APP,
             "worker",
             "--loglevel=INFO",
             f"--concurrency={self.opts.worker_concurrency}",
@@ -252,7 +253,7 @@ class ProcessesMixin:
                 [
                     str(BIN / "celery"),
                     "-A",
-                    "compliance_center",
+                    product.CELERY_APP,
                     "worker",
                     "--loglevel=INFO",
                     "-Q",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from bench import product
 from bench.config import ACCOUNT_SID, AUTH_TOKEN, NUMBER_A, NUMBER_B, NUMBER_C, ROOT, SEEDED
 
 
@@ -26,7 +27,7 @@ class SeedingMixin:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
         subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            [sys.executable, product.MANAGE_PY, "migrate", "--noinput", "-v", "0"],
             cwd=ROOT,
             env=self.env(),
             check=True,
@@ -52,7 +53,7 @@ class SeedingMixin:
         result = subprocess.run(
             [
                 sys.executable,
-                "manage.py",
+                product.MANAGE_PY,
                 "create_workspace",
                 "--name",
                 "Bench",
@@ -78,13 +79,8 @@ class SeedingMixin:
         )
         ws = json.loads(result.stdout)
         self.workspace_id, self.api_token = ws["workspace_id"], ws["api_token"]
-        from optout.services import compliance_settings_update
-        from workspaces.models import Workspace
-
         # Phone-number scope, so that the scope of each seeded opt-out matters to the check.
-        compliance_settings_update(
-            workspace=Workspace.objects.get(pk=self.workspace_id), opt_out_scope="phone_number"
-        )
+        product.set_opt_out_scope(self.workspace_id, "phone_number")
 
     def seed(self) -> None:
         """1,000,000 contacts by COPY; every 10th opted out, mixed scope, with its ledger event."""

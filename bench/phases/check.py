@@ -9,6 +9,7 @@ import subprocess
 import time
 from urllib.parse import urlencode
 
+from bench import product
 from bench.config import NUMBER_A, NUMBER_B, NUMBER_C, SEEDED
 from bench.report import pct
 
@@ -22,7 +23,7 @@ class CheckPhase:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from optout.selectors import block_for
+        block_for = product.policy_check()
 
         n = self.size["contacts"]
         every = n // self.size["opt_outs"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from bench import product
+
 
 class QueuesMixin:
     """Counts of stored and processed inbound rows; waits until the queues have drained."""
@@ -16,14 +18,10 @@ class QueuesMixin:
             return cur.fetchone()
 
     def wait_outbound_drained(self, timeout: float = 120) -> None:
-        from django.db.models import Q
-
-        from messaging.models import Message
-
         deadline = time.monotonic() + timeout
-        in_flight = Q(status="queued") | Q(status="sending", provider_sid__isnull=True)
+        in_flight = product.outbound_in_flight()
         while time.monotonic() < deadline:
-            if not Message.objects.filter(in_flight).exists():
+            if not in_flight.exists():
                 return
             time.sleep(0.3)
 

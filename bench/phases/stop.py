@@ -8,6 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from bench import product
 from bench.config import CHATTER, NUMBER_A, STOP_RATE, STOPS
 from bench.report import pct
 
@@ -19,7 +20,7 @@ class StopPhase:
         """Inbound at 200/s, 1 in 10 a STOP from a new contact; time until sends are refused."""
         from django.db import connection
 
-        from optout.selectors import block_for
+        block_for = product.policy_check()
 
         total = int(STOP_RATE * self.size["stop_s"])
         plan = []  # (is_stop, contact, body, signature)
