@@ -17,7 +17,10 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance_center.settings")
+
+from bench import product  # noqa: E402
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", product.SETTINGS_MODULE)
 
 
 def main() -> None:
@@ -35,8 +38,7 @@ def main() -> None:
     from django.conf import settings
     from twilio.request_validator import RequestValidator
 
-    from messaging.models import InboundMessage, Message
-    from workspaces.models import Workspace
+    Workspace, InboundMessage, Message = product.roundtrip_models()
 
     workspace = Workspace.objects.get(slug=args.workspace)
     number = workspace.phone_numbers.first().number

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "workspaces.middleware.CurrentWorkspaceMiddleware",
 ]
 
-ROOT_URLCONF = env("ROOT_URLCONF", default="compliance_center.urls")
+ROOT_URLCONF = "compliance_center.urls"
 
 TEMPLATES = [
     {

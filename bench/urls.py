@@ -1,7 +1,5 @@
-"""URLconf of the benchmark only (ROOT_URLCONF=compliance_center.bench_urls, set by bench/run.py).
-
-Adds the one-INSERT reference view beside the real routes; production never selects this module.
-"""
+"""URLconf of the benchmark only (ROOT_URLCONF of bench/settings.py): the one-INSERT reference
+view beside the product's routes. The product's own settings never route it."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +7,11 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from messaging.webhooks import EMPTY_TWIML
-
-# The bench creates this plain table itself (bench/run.py); no model, no migration.
+# The bench creates this plain table itself (bench/seeding.py); no model, no migration.
 REFERENCE_TABLE = "bench_reference"
+# What the webhook answers too: an empty TwiML response (kept here, not imported from the
+# product, so that the reference loads no product module).
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 @csrf_exempt
