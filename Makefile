@@ -30,9 +30,13 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, the layers contract (pyproject.toml: [tool.importlinter]) and the types of services,
+# selectors and pure rules ([tool.mypy]).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -145,7 +145,7 @@ class ConsentEvent(models.Model):
     numbers = models.JSONField(default=list)
     # The evidence, copied rather than linked: the ledger outlives any message retention.
     message_body = models.TextField(blank=True)
-    message_sid = models.CharField(max_length=64, blank=True)
+    message_sid = models.CharField(max_length=64, blank=True, default="", db_default="")
     received_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

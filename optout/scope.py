@@ -14,7 +14,9 @@ class ActiveOptOut:
     number: str  # the workspace number it arrived on (E.164)
 
 
-def blocking(opt_outs: Iterable[ActiveOptOut], number: str, workspace_scope: str):
+def blocking(
+    opt_outs: Iterable[ActiveOptOut], number: str, workspace_scope: str
+) -> ActiveOptOut | None:
     """The first opt-out that blocks sending from `number`, or None.
 
     Blocked when an active opt-out has inbox scope, or was made on `number`, or the workspace's

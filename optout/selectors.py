@@ -233,14 +233,16 @@ class ComplianceStats:
     daily_opt_outs: list[tuple[date, int]]  # the last `days` days, oldest first, zeros included
 
 
-def compliance_stats(*, workspace, days: int = 30, now: datetime | None = None) -> ComplianceStats:
+def compliance_stats(
+    *, workspace: Any, days: int = 30, now: datetime | None = None
+) -> ComplianceStats:
     """Live figures for the Overview: consent events in the last 7 / 30 days, overall and per
     workspace number, the block list's size and opt-outs per day (UTC)."""
     now = now or timezone.now()
     since_7, since_30 = now - timedelta(days=7), now - timedelta(days=30)
     events = ConsentEvent.objects.filter(workspace=workspace)
 
-    def counts(**extra):
+    def counts(**extra: Any) -> dict[str, Count]:
         return {
             "opt_outs_7": Count(
                 "id", filter=Q(kind=ConsentKind.OPT_OUT, created_at__gte=since_7, **extra)
@@ -314,7 +316,7 @@ def block_list(*, workspace: Any, q: str = "") -> QuerySet[OptOut]:
     return qs
 
 
-def consent_history(*, workspace, contact) -> list[ConsentEvent]:
+def consent_history(*, workspace: Any, contact: Contact) -> list[ConsentEvent]:
     """Every consent event of a contact, newest first."""
     return list(
         ConsentEvent.objects.filter(workspace=workspace, contact=contact).select_related(
@@ -323,12 +325,12 @@ def consent_history(*, workspace, contact) -> list[ConsentEvent]:
     )
 
 
-def custom_keywords_by_kind(workspace) -> dict[str, list[Keyword]]:
+def custom_keywords_by_kind(workspace: Any) -> dict[str, list[Keyword]]:
     grouped: dict[str, list[Keyword]] = {kind: [] for kind in KeywordKind.values}
     for keyword in Keyword.objects.filter(workspace=workspace).order_by("keyword"):
         grouped[keyword.kind].append(keyword)
     return grouped
 
 
-def audit_log_for(workspace):
+def audit_log_for(workspace: Any) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")

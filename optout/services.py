@@ -27,7 +27,7 @@ from .models import (
 from .selectors import InboundDecision, compliance_settings_for, keyword_rules_changed
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def opt_out_record(
     phone_number: PhoneNumber,
     source: str,
     text: TextEvidence | None = None,
-    actor: "AbstractBaseUser | None" = None,
+    actor: "User | None" = None,
     reason: str = "",
 ) -> ConsentEvent:
     """Blocks `contact` from `phone_number` under the scope in force, and logs the event."""
@@ -140,7 +140,7 @@ def opt_in_record(
     phone_number: PhoneNumber,
     source: str,
     text: TextEvidence | None = None,
-    actor: "AbstractBaseUser | None" = None,
+    actor: "User | None" = None,
     reason: str = "",
     lift_all: bool = False,
 ) -> ConsentEvent:
@@ -184,7 +184,7 @@ def keyword_add(
     keyword: str,
     language: str = "",
     reply_text: str = "",
-    actor: "AbstractBaseUser | None" = None,
+    actor: "User | None" = None,
 ) -> Keyword:
     word = keyword.strip()
     if not is_valid_keyword(word) or not could_be_keyword(word):
@@ -242,7 +242,7 @@ def keyword_add(
 
 
 @transaction.atomic
-def keyword_remove(*, keyword: Keyword, actor: "AbstractBaseUser | None" = None) -> None:
+def keyword_remove(*, keyword: Keyword, actor: "User | None" = None) -> None:
     audit_record(
         workspace=keyword.workspace,
         actor=actor,
@@ -329,7 +329,7 @@ def opt_out_manual(
     workspace: Workspace,
     contact_phone: str,
     phone_number: PhoneNumber,
-    actor: "AbstractBaseUser | None",
+    actor: "User | None",
     reason: str,
 ) -> ConsentEvent:
     """An admin blocks a contact by hand (source `agent`), with a reason, and audits it.
@@ -381,7 +381,7 @@ def opt_out_api(
 
 @transaction.atomic
 def opt_out_lift(
-    *, workspace: Workspace, contact: Contact, actor: "AbstractBaseUser | None", reason: str
+    *, workspace: Workspace, contact: Contact, actor: "User | None", reason: str
 ) -> ConsentEvent:
     """An admin lifts every opt-out of a contact, only with a recorded reason, and audits it."""
     reason = _require_reason(reason)

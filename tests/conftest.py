@@ -56,7 +56,7 @@ def _celery_mode(request):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.SMS_BACKEND = "simulator"
-    settings.SEND_RETRY_BACKOFF = 0.01
+    settings.SEND_RETRY_BACKOFF = 1
     # Fast hashing: the fixtures create several users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test starts with empty per-process caches: rows of an earlier test's database are gone.
@@ -206,7 +206,7 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
         "REDIS_URL": os.environ["REDIS_URL"],
         "SMS_BACKEND": "twilio",
         "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "SEND_RETRY_BACKOFF": "0.2",
+        "SEND_RETRY_BACKOFF": "1",
         "SWEEP_AFTER_SECONDS": "2",
         "SWEEP_INTERVAL_SECONDS": "1",
         "SECRET_KEY": django_settings.SECRET_KEY,

@@ -100,15 +100,16 @@ def test_four_concurrent_deliveries_make_one_event_and_one_confirmation(
 def test_send_time_recheck_wins_over_a_queued_message(
     world, celery_worker, fake_twilio, monkeypatch
 ):
-    from messaging import services, tasks
+    from messaging import tasks
+    from messaging.services import outbound
 
     # The message waits in a backed-up queue: stored as queued, not yet handed to the worker.
-    monkeypatch.setattr(services, "enqueue", lambda task, *args: None)
+    monkeypatch.setattr(outbound, "enqueue", lambda job, *args: None)
     waiting = send(world)
     monkeypatch.undo()
     text_in("STOP")
     wait_for(lambda: OptOut.objects.exists(), message="opt-out recorded")
-    tasks.send_message.delay(waiting.id)
+    tasks.message_deliver.delay(waiting.id)
     wait_for(
         lambda: Message.objects.get(pk=waiting.pk).status == "failed",
         message="the queued message is refused at send time",

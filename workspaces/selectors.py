@@ -1,6 +1,7 @@
 """Reads on tenants used by several callers."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
@@ -54,7 +55,7 @@ def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
     )
 
 
-def memberships_of(user) -> list[Membership]:
+def memberships_of(user: Any) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.filter(user=user).select_related("workspace"))
