@@ -151,7 +151,8 @@ class StopPhase:
             opted_out = cur.fetchone()[0]
             cur.execute(
                 "SELECT count(DISTINCT c.phone) FROM optout_consentevent e"
-                " JOIN workspaces_contact c ON c.id = e.contact_id WHERE e.kind = 'opt_out' AND c.workspace_id = %s"
+                " JOIN workspaces_contact c ON c.id = e.contact_id"
+                " WHERE e.kind = 'opt_out' AND c.workspace_id = %s"
                 " AND c.phone = ANY(%s)",
                 [self.workspace_id, stop_contacts],
             )
