@@ -95,7 +95,8 @@ class StopPhase:
                     with conn.cursor() as cur:
                         # c.workspace_id: the contact index is (workspace, phone); without it
                         # this was a parallel scan of the million contacts every 5 ms, which
-                        # took a core from the server (docs/benchmarks.md, item 20).
+                        # took a core from the server
+                        # (docs/decisions/0013-contact-lookups-carry-the-workspace.md).
                         cur.execute(
                             "SELECT c.phone FROM optout_optout o JOIN workspaces_contact c"
                             " ON c.id = o.contact_id WHERE o.workspace_id = %s"

@@ -1,0 +1,180 @@
+"""Block list: search, manual opt-out, CSV exports, a contact's consent history and lift."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages as flash
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from compliance_center.errors import DomainError
+from compliance_center.phone import pretty
+from workspaces.models import Contact
+from workspaces.permissions import compliance_manager_required
+from workspaces.tenancy import get_for_workspace_or_404
+
+from .. import selectors, services
+from ..api import consent_events_csv
+from ..exports import stream_csv
+from ..forms import (
+    BlockListSearchForm,
+    LiftForm,
+    ManualOptOutForm,
+)
+from ..models import ConsentEvent
+from .common import PAGE_SIZE, render_tab
+
+
+def _block_list_page(request, *, opt_out_form=None, status=200):
+    search = BlockListSearchForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = selectors.block_list(workspace=request.workspace, q=q)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_tab(
+        request,
+        "block_list.html",
+        "block-list",
+        status=status,
+        search=search,
+        q=q,
+        pager_query=f"{urlencode({'q': q})}&" if q else "",
+        page=page,
+        total=selectors.block_list(workspace=request.workspace)
+        .values("contact_id")
+        .distinct()
+        .count(),
+        workspace_scope=selectors.compliance_settings_for(request.workspace).opt_out_scope,
+        opt_out_form=opt_out_form or ManualOptOutForm(workspace=request.workspace),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def block_list(request):
+    return _block_list_page(request)
+
+
+@require_POST
+@compliance_manager_required
+def block_list_opt_out(request):
+    form = ManualOptOutForm(request.POST, workspace=request.workspace)
+    if form.is_valid():
+        try:
+            event = services.opt_out_manual(
+                workspace=request.workspace,
+                contact_phone=form.cleaned_data["contact"],
+                phone_number=form.cleaned_data["phone_number"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(request, f"{pretty(event.contact.phone)} is opted out.")
+            return redirect("compliance:contact", pk=event.contact_id)
+    return _block_list_page(request, opt_out_form=form)
+
+
+@require_GET
+@compliance_manager_required
+def block_list_csv(request):
+    rows = selectors.block_list(workspace=request.workspace, q=request.GET.get("q", ""))
+    stamp = timezone.now().strftime("%Y%m%d")
+    return stream_csv(
+        f"block-list-{request.workspace.slug}-{stamp}.csv",
+        [
+            "contact",
+            "name",
+            "phone_number",
+            "scope",
+            "source",
+            "opted_out_at",
+            "message",
+            "reason",
+            "actor",
+        ],
+        (
+            [
+                o.contact.phone,
+                o.contact.name,
+                o.phone_number.number,
+                o.scope,
+                o.source,
+                o.created_at.isoformat(),
+                o.event.message_body,
+                o.event.reason,
+                o.event.actor.email if o.event.actor else "",
+            ]
+            for o in rows.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def consent_ledger_csv(request):
+    qs = ConsentEvent.objects.for_workspace(request.workspace).select_related(
+        "contact", "phone_number", "actor"
+    )
+    if contact_id := request.GET.get("contact"):
+        contact = get_for_workspace_or_404(
+            Contact, request.workspace, pk=contact_id if contact_id.isdigit() else 0
+        )
+        qs = qs.filter(contact=contact)
+    return consent_events_csv(qs)
+
+
+# ---------------------------------------------------------------- a contact's consent history
+
+
+def _contact_page(request, contact, *, lift_form=None, status=200):
+    opt_outs = list(selectors.block_list(workspace=request.workspace).filter(contact=contact))
+    numbers = request.workspace.phone_numbers.order_by("number")
+    blocked_on = [
+        {
+            "number": n,
+            "block": selectors.block_for(
+                workspace_id=request.workspace.id, contact_phone=contact.phone, number=n.number
+            ),
+        }
+        for n in numbers
+    ]
+    return render_tab(
+        request,
+        "contact.html",
+        "block-list",
+        status=status,
+        contact=contact,
+        opt_outs=opt_outs,
+        blocked_on=blocked_on,
+        events=selectors.consent_history(workspace=request.workspace, contact=contact),
+        lift_form=lift_form or LiftForm(),
+    )
+
+
+@require_GET
+@compliance_manager_required
+def contact(request, pk: int):
+    return _contact_page(request, get_for_workspace_or_404(Contact, request.workspace, pk=pk))
+
+
+@require_POST
+@compliance_manager_required
+def contact_lift(request, pk: int):
+    found = get_for_workspace_or_404(Contact, request.workspace, pk=pk)
+    form = LiftForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opt_out_lift(
+                workspace=request.workspace,
+                contact=found,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(request, f"Opt-out of {pretty(found.phone)} lifted.")
+            return redirect("compliance:contact", pk=found.pk)
+    return _contact_page(request, found, lift_form=form)

@@ -1,0 +1,119 @@
+"""Opt-out tab: scope, confirmation, signature (with its live preview), sending rules."""
+
+from django.contrib import messages as flash
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from workspaces.permissions import compliance_manager_required
+
+from .. import selectors, signature
+from ..forms import (
+    SAMPLE_MESSAGE,
+    SCOPE_CHOICES,
+    SCOPE_HELP,
+    SIGNATURE_CHOICES,
+    SIGNATURE_HELP,
+    ConfirmationForm,
+    PreviewForm,
+    ScopeForm,
+    SendingRulesForm,
+    SignatureForm,
+)
+from .common import render_tab, save_settings
+
+OPT_OUT_SECTIONS = {
+    "scope": (ScopeForm, ["opt_out_scope"], "Opt-out scope saved."),
+    "confirmation": (
+        ConfirmationForm,
+        ["opt_out_confirmation_enabled", "opt_out_confirmation_text"],
+        "Opt-out confirmation saved.",
+    ),
+    "signature": (SignatureForm, ["signature_mode", "signature_text"], "Opt-out signature saved."),
+    "sending": (
+        SendingRulesForm,
+        [
+            "quiet_hours_enabled",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "timezone",
+            "blocked_terms",
+        ],
+        "Sending rules saved.",
+    ),
+}
+
+
+def _opt_out_forms(current, bound_section: str | None = None, data=None) -> dict:
+    forms = {}
+    for section, (form_class, fields, _) in OPT_OUT_SECTIONS.items():
+        kwargs = {"current_scope": current.opt_out_scope} if form_class is ScopeForm else {}
+        if section == bound_section:
+            forms[section] = form_class(data, **kwargs)
+        else:
+            forms[section] = form_class(initial={f: getattr(current, f) for f in fields}, **kwargs)
+    return forms
+
+
+def _signature_preview(mode: str, text: str, sample: str) -> dict:
+    sample = sample if sample.strip() else SAMPLE_MESSAGE
+    composed = signature.compose(body=sample, mode=mode or signature.OFF, signature=text)
+    return {
+        "mode": mode,
+        "final": composed.final,
+        "signed": composed.signed,
+        "signature_text": text.strip(),
+        "info": composed.info,
+        "chars": composed.chars,
+        "too_long": composed.too_long,
+        "sample": sample,
+    }
+
+
+@compliance_manager_required
+def opt_out(request):
+    current = selectors.compliance_settings_for(request.workspace)
+    section = request.POST.get("section") if request.method == "POST" else None
+    if section is not None and section not in OPT_OUT_SECTIONS:
+        return HttpResponse("Unknown section.", status=400)
+    forms = _opt_out_forms(current, section, request.POST)
+    if section:
+        form = forms[section]
+        _, fields, done = OPT_OUT_SECTIONS[section]
+        if form.is_valid() and save_settings(request, form, fields):
+            flash.success(request, done)
+            return redirect(reverse("compliance:opt-out") + f"#{section}")
+    sig = forms["signature"]
+    if sig.is_bound:
+        preview = _signature_preview(
+            sig.data.get("signature_mode", ""), sig.data.get("signature_text", ""), ""
+        )
+    else:
+        preview = _signature_preview(current.signature_mode, current.signature_text, "")
+    return render_tab(
+        request,
+        "opt_out.html",
+        "opt-out",
+        status=200,
+        settings=current,
+        forms=forms,
+        scope_options=[(v, label, SCOPE_HELP[v]) for v, label in SCOPE_CHOICES],
+        signature_options=[(v, label, SIGNATURE_HELP[v]) for v, label in SIGNATURE_CHOICES],
+        selected_scope=forms["scope"]["opt_out_scope"].value(),
+        selected_signature=sig["signature_mode"].value(),
+        preview=preview,
+    )
+
+
+@require_POST
+@compliance_manager_required
+def signature_preview(request):
+    """htmx: the sample message as it would be sent, with its segment count. Saves nothing."""
+    form = PreviewForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    preview = _signature_preview(
+        data.get("signature_mode") or "", data.get("signature_text") or "", data.get("sample") or ""
+    )
+    return render(request, "optout/_signature_preview.html", {"preview": preview})
