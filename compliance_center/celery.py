@@ -6,11 +6,14 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, worker_process_init
 
+from .heartbeat import Heartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance_center.settings")
 
 app = Celery("compliance_center")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["consumer"].add(Heartbeat)
 
 
 @task_postrun.connect

@@ -22,9 +22,21 @@ class Job(StrEnum):
 
     INBOUND_PROCESS = "messaging.tasks.inbound_process"
     MESSAGE_DELIVER = "messaging.tasks.message_deliver"
+    MESSAGE_RECONCILE = "messaging.tasks.message_reconcile"
     MESSAGING_SWEEP = "messaging.tasks.messaging_sweep"
     WEBHOOK_DELIVERY_ATTEMPT = "optout.tasks.webhook_delivery_attempt"
     WEBHOOK_DELIVERIES_SWEEP = "optout.tasks.webhook_deliveries_sweep"
+
+
+# One immediate second try (a pooled connection gone stale when Redis restarted reconnects on
+# it), no sleeping: a request never waits on a dead broker (BROKER_CONNECT_TIMEOUT bounds each
+# try), and what was not published is swept.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 
 
 def publish(job: Job, *args: object, queue: str | None = None) -> bool:
@@ -32,7 +44,9 @@ def publish(job: Job, *args: object, queue: str | None = None) -> bool:
     is about is already stored, and its sweeper publishes it again later."""
     options = {"queue": queue} if queue else {}
     try:
-        current_app.tasks[job.value].apply_async(args, **options)
+        current_app.tasks[job.value].apply_async(
+            args, retry=True, retry_policy=PUBLISH_RETRY_POLICY, **options
+        )
     except Exception:
         logger.exception("could not queue %s%s; the sweeper will retry", job.value, args)
         return False

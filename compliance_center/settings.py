@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "compliance_center",
     "workspaces",
     "optout",
     "messaging",
@@ -168,9 +169,22 @@ if CELERY_BROKER_URL == "filesystem://":
         "polling_interval": 0.05,
     }
 else:
+    # Redis, through our transport subclass: it keeps a worker alive when Redis goes away
+    # mid-delivery (compliance_center/broker.py explains the upstream bug it guards against).
+    CELERY_BROKER_TRANSPORT = "compliance_center.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
+        # A message a lost worker held comes back after this long; it must exceed the longest
+        # countdown of a retry (CRM deliveries: 600 s). The rows are swept much sooner anyway.
+        "visibility_timeout": 900,
         "queue_order_strategy": "priority",
+        # A dead or unreachable broker is noticed at once, not after the OS connect timeout: a
+        # webhook's publish gives up within this and leaves the row to the sweeper.
+        "socket_connect_timeout": env.float("BROKER_CONNECT_TIMEOUT", default=0.1),
+        # Longer than the consumer's 1 s BRPOP; bounds a publish to a broker that hangs.
+        "socket_timeout": env.float("BROKER_SOCKET_TIMEOUT", default=5.0),
+        # A pooled connection idle this long is checked before use: after a Redis restart the
+        # first publish reconnects instead of failing on the stale socket.
+        "health_check_interval": 10,
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -182,6 +196,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker reconnects forever (its tasks are idempotent): it never exits
+# because Redis was away too long.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# On a lost connection, tasks in progress (acks_late) are cancelled and come back from the
+# broker; every task here can run twice without harm (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Each worker writes its heartbeat to the database this often (compliance_center/heartbeat.py);
+# /healthz/worker counts a worker alive for three of them.
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=10.0)
 # Queues by urgency, consumed in this order ("priority" below): keyword texts (STOP first of
 # all), other inbound texts, sends, CRM webhooks. A STOP never waits behind a campaign's replies,
 # a send or a slow CRM.
@@ -196,6 +219,7 @@ CELERY_TASK_DEFAULT_QUEUE = "outbound"
 CELERY_TASK_ROUTES = {
     "messaging.tasks.inbound_process": {"queue": "inbound"},
     "messaging.tasks.message_deliver": {"queue": "outbound"},
+    "messaging.tasks.message_reconcile": {"queue": "outbound"},
     "optout.tasks.webhook_delivery_attempt": {"queue": "webhooks"},
     "messaging.tasks.messaging_sweep": {"queue": "maintenance"},
     "optout.tasks.webhook_deliveries_sweep": {"queue": "maintenance"},

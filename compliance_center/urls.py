@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .health import healthz
+from .health import healthz, healthz_worker
 
 api_v1 = [
     path("", include("workspaces.api_urls")),
@@ -18,6 +18,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("webhooks/twilio/", include("messaging.webhook_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

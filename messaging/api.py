@@ -12,7 +12,8 @@ from workspaces.models import Contact
 from workspaces.services import contact_create
 from workspaces.tenancy import WorkspaceScopedMixin
 
-from .models import Message, MessageSource
+from .models import InboundMessage, Message, MessageSource
+from .services.inbound import dead_letter_retry
 from .services.outbound import message_send
 
 
@@ -102,3 +103,47 @@ class MessageList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 class MessageDetail(WorkspaceScopedMixin, generics.RetrieveAPIView):
     serializer_class = MessageSerializer
     queryset = Message.objects.select_related("conversation__contact", "conversation__phone_number")
+
+
+class DeadLetterSerializer(serializers.ModelSerializer):
+    to = serializers.CharField(source="phone_number.number", read_only=True)
+
+    class Meta:
+        model = InboundMessage
+        fields = [
+            "id",
+            "message_sid",
+            "from_number",
+            "to",
+            "body",
+            "attempts",
+            "last_error",
+            "received_at",
+            "dead_at",
+        ]
+        read_only_fields = fields
+
+
+class DeadLetterList(WorkspaceScopedMixin, generics.ListAPIView):
+    """Inbound texts that could not be processed after every attempt, with their last error."""
+
+    serializer_class = DeadLetterSerializer
+    queryset = (
+        InboundMessage.objects.filter(dead_at__isnull=False, processed_at__isnull=True)
+        .select_related("phone_number")
+        .order_by("-dead_at", "-id")
+    )
+
+
+class DeadLetterRetry(WorkspaceScopedMixin, generics.GenericAPIView):
+    """Queues a dead letter to be processed again (after its cause is fixed)."""
+
+    serializer_class = DeadLetterSerializer
+    queryset = DeadLetterList.queryset
+
+    @extend_schema(request=None, responses={202: DeadLetterSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        inbound = self.get_object()
+        dead_letter_retry(inbound=inbound)
+        inbound.refresh_from_db()
+        return Response(DeadLetterSerializer(inbound).data, status=202)

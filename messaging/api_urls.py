@@ -6,4 +6,8 @@ urlpatterns = [
     path("contacts", api.ContactList.as_view(), name="api-contacts"),
     path("messages", api.MessageList.as_view(), name="api-messages"),
     path("messages/<int:pk>", api.MessageDetail.as_view(), name="api-message"),
+    path("dead-letters", api.DeadLetterList.as_view(), name="api-dead-letters"),
+    path(
+        "dead-letters/<int:pk>/retry", api.DeadLetterRetry.as_view(), name="api-dead-letter-retry"
+    ),
 ]

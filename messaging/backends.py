@@ -3,6 +3,7 @@
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 import requests
@@ -48,8 +49,47 @@ def _http_client(base_url: str) -> TwilioHttpClient:
     return BaseUrlHttpClient(base_url, timeout=10, pool_connections=True)
 
 
+# Twilio's message statuses, as ours (MessageStatus); the others ("accepted", "scheduled"…) are
+# still on their way: "sending".
+TWILIO_STATUS = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+}
+
+
 class TwilioBackend:
     name = "twilio"
+
+    def _client(self, workspace) -> Client:
+        return Client(
+            workspace.twilio_account_sid,
+            workspace.twilio_auth_token,
+            http_client=_http_client(settings.TWILIO_API_BASE_URL),
+        )
+
+    def find_sent(
+        self, *, workspace, from_number: str, to: str, body: str, since: datetime
+    ) -> SendResult | None:
+        """The message Twilio accepted from `from_number` to `to` with this `body` since `since`,
+        if any: a send whose answer was lost (the worker died during the call) is found here
+        instead of being sent twice. Raises ProviderError when Twilio cannot be asked."""
+        try:
+            recent = self._client(workspace).messages.list(to=to, from_=from_number, limit=50)
+        except TwilioRestException as exc:
+            raise ProviderError(str(exc.code or exc.status), exc.msg or "", True) from exc
+        except requests.RequestException as exc:
+            raise ProviderError("network", str(exc), retryable=True) from exc
+        for found in recent:
+            created = found.date_created
+            if found.body == body and (created is None or created >= since):
+                return SendResult(
+                    provider_sid=found.sid,
+                    status=TWILIO_STATUS.get(str(found.status), "sending"),
+                )
+        return None
 
     def send(
         self, *, workspace, from_number: str, to: str, body: str, message_id=None
@@ -59,13 +99,8 @@ class TwilioBackend:
         callback = settings.PUBLIC_BASE_URL + reverse("twilio-status")
         if message_id is not None:
             callback += f"?m={message_id}"
-        client = Client(
-            workspace.twilio_account_sid,
-            workspace.twilio_auth_token,
-            http_client=_http_client(settings.TWILIO_API_BASE_URL),
-        )
         try:
-            sent = client.messages.create(
+            sent = self._client(workspace).messages.create(
                 to=to,
                 from_=from_number,
                 body=body,
@@ -89,6 +124,12 @@ class SimulatorBackend:
     ) -> SendResult:
         logger.info("simulator SMS %s -> %s: %s", from_number, to, body)
         return SendResult(provider_sid="SM" + uuid.uuid4().hex, status="delivered")
+
+    def find_sent(
+        self, *, workspace, from_number: str, to: str, body: str, since: datetime
+    ) -> SendResult | None:
+        """The simulator delivers within the send call: nothing is ever half sent."""
+        return None
 
 
 def get_backend():

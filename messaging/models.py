@@ -128,12 +128,18 @@ class InboundMessage(models.Model):
         "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="inbound_messages"
     )
     message_sid = models.CharField(max_length=64, unique=True)
-    from_number = models.CharField(max_length=32)
+    # E.164, or the sender as the carrier gave it (short code, alphanumeric id, "whatsapp:+1…").
+    from_number = models.CharField(max_length=64)
     body = models.TextField(blank=True)
     params = models.JSONField(default=dict)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Every attempt to process the row is counted; one that keeps failing becomes a dead letter
+    # (`dead_at`, with its error), shown to people, and the sweeper leaves it alone.
     attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
     )

@@ -22,7 +22,14 @@ from workspaces.models import Contact, PhoneNumber
 from workspaces.selectors import contact_search
 from workspaces.tenancy import get_for_workspace_or_404
 
-from .models import Conversation, Direction, Message, MessageSource, MessageStatus
+from .models import (
+    Conversation,
+    Direction,
+    InboundMessage,
+    Message,
+    MessageSource,
+    MessageStatus,
+)
 
 # ---------------------------------------------------------------- conversation list
 
@@ -313,3 +320,16 @@ def simulator_contacts(workspace: Any) -> list[tuple[str, str]]:
         (c.phone, f"{c.name} · {pretty(c.phone)}" if c.name else pretty(c.phone))
         for c in Contact.objects.filter(workspace=workspace).order_by("name", "phone")[:200]
     ]
+
+
+# ---------------------------------------------------------------- dead letters
+
+
+def dead_letters(*, workspace: Any) -> Any:
+    """Inbound texts that failed to be processed too many times, newest first."""
+    return (
+        InboundMessage.objects.for_workspace(workspace)
+        .filter(dead_at__isnull=False, processed_at__isnull=True)
+        .select_related("phone_number")
+        .order_by("-dead_at", "-id")
+    )

@@ -1,5 +1,7 @@
 """Celery tasks of messaging: thin wrappers that load ids and call a service."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
@@ -7,10 +9,12 @@ from compliance_center.dispatch import Job, publish
 
 from .services import delivery, inbound, sweep
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(acks_late=True)
 def inbound_process(inbound_id: int) -> None:
-    inbound.inbound_process(inbound_id=inbound_id)
+    inbound.inbound_process_counted(inbound_id=inbound_id)
 
 
 @shared_task(
@@ -26,12 +30,29 @@ def message_deliver(message_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def message_reconcile(message_id: int) -> None:
+    delivery.message_reconcile(message_id=message_id)
+
+
+@shared_task(acks_late=True)
 def messaging_sweep() -> dict[str, int]:
-    """Re-queues inbound rows and queued messages left behind by a broker or worker failure."""
-    lost_inbound = sweep.lost_inbound(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
-    lost_messages = sweep.lost_queued_messages(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    """Re-queues inbound rows and queued messages left behind by a broker or worker failure,
+    and has messages left half-sent looked up at Twilio."""
+    after = settings.SWEEP_AFTER_SECONDS
+    lost_inbound = sweep.lost_inbound(older_than_seconds=after)
+    lost_messages = sweep.lost_queued_messages(older_than_seconds=after)
+    half_sent = sweep.lost_sending_messages(older_than_seconds=after)
     for inbound_id in lost_inbound:
         publish(Job.INBOUND_PROCESS, inbound_id, queue=inbound.INBOUND_QUEUE)
     for message_id in lost_messages:
         publish(Job.MESSAGE_DELIVER, message_id)
-    return {"inbound": len(lost_inbound), "messages": len(lost_messages)}
+    for message_id in half_sent:
+        publish(Job.MESSAGE_RECONCILE, message_id)
+    if lost_inbound or lost_messages or half_sent:
+        logger.info(
+            "swept %s inbound, %s queued, %s half-sent",
+            len(lost_inbound),
+            len(lost_messages),
+            len(half_sent),
+        )
+    return {"inbound": len(lost_inbound), "messages": len(lost_messages), "sending": len(half_sent)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dead_letters, views
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -12,4 +12,11 @@ urlpatterns = [
     path("inbox/c/<int:pk>/send/", views.send, name="inbox-send"),
     path("inbox/c/<int:pk>/preview/", views.preview, name="inbox-preview"),
     path("inbox/c/<int:pk>/opt-out/", views.opt_out, name="inbox-opt-out"),
+    # In the Compliance Center, but messaging's rows: the page lives here (optout is below us).
+    path("compliance/dead-letters/", dead_letters.dead_letters, name="dead-letters"),
+    path(
+        "compliance/dead-letters/<int:pk>/retry/",
+        dead_letters.dead_letter_retry_view,
+        name="dead-letter-retry",
+    ),
 ]

@@ -12,13 +12,17 @@ from compliance_center.phone import InvalidNumber, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.selectors import NumberOwner, number_owner
 
-from .models import Message
+from .models import InboundMessage, Message
 from .services.delivery import status_callback_apply
 from .services.inbound import inbound_receive
 
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+# Twilio's SIDs are 34 characters; a sender is E.164, a short code, an alphanumeric id or a
+# channel address ("whatsapp:+14155550123"): every one is kept as sent, up to the column.
+MAX_SID_LENGTH = InboundMessage._meta.get_field("message_sid").max_length
+MAX_SENDER_LENGTH = InboundMessage._meta.get_field("from_number").max_length
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -64,8 +68,14 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     missing = [k for k in ("MessageSid", "From", "To") if not params.get(k, "").strip()]
     if missing or "Body" not in params:
         return _plain(400, f"missing parameters: {', '.join(missing or ['Body'])}")
-    if len(params["Body"]) > MAX_BODY_LENGTH or len(params["MessageSid"]) > 64:
-        return _plain(400, f"Body longer than {MAX_BODY_LENGTH} characters or MessageSid too long")
+    if len(params["Body"]) > MAX_BODY_LENGTH:
+        return _plain(400, f"Body longer than {MAX_BODY_LENGTH} characters")
+    if len(params["MessageSid"]) > MAX_SID_LENGTH or len(params["From"]) > MAX_SENDER_LENGTH:
+        return _plain(
+            400,
+            f"MessageSid longer than {MAX_SID_LENGTH} or From longer than {MAX_SENDER_LENGTH} "
+            "characters",
+        )
     owner = _owner(request, params, params["To"])
     if isinstance(owner, HttpResponse):
         return owner

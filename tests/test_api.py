@@ -256,7 +256,7 @@ def test_healthz_reports_database_and_broker(client, monkeypatch):
     monkeypatch.setattr(health, "_broker", lambda: "ok")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "workers": 0}
     monkeypatch.setattr(health, "_broker", lambda: "down: OperationalError")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["broker"].startswith("down")

@@ -265,7 +265,7 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
     assert inbound.processed_at is None
     monkeypatch.undo()
     InboundMessage.objects.update(received_at=inbound.received_at.replace(year=2020))
-    assert tasks.messaging_sweep.apply().get() == {"inbound": 1, "messages": 0}
+    assert tasks.messaging_sweep.apply().get() == {"inbound": 1, "messages": 0, "sending": 0}
     assert Message.objects.get(direction="inbound").body == "See you at 5"
 
 
@@ -338,7 +338,7 @@ def _queued_lanes(monkeypatch):
 
     queued = []
     monkeypatch.setattr(
-        tasks.inbound_process, "apply_async", lambda args, queue: queued.append(queue)
+        tasks.inbound_process, "apply_async", lambda args, queue, **kw: queued.append(queue)
     )
     return queued
 

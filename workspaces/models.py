@@ -108,7 +108,9 @@ class Contact(models.Model):
     """Someone the workspace texts or hears from, by E.164 number; every app refers to it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
-    phone = models.CharField(max_length=20, help_text="E.164")
+    # E.164 for phones; a sender that is not a phone number (short code, alphanumeric sender id,
+    # "whatsapp:+1…") is kept exactly as the carrier gave it.
+    phone = models.CharField(max_length=64, help_text="E.164, or the carrier's sender id")
     name = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,12 +4,14 @@ never backward). Twilio's 21610 (unsubscribed at the carrier) records an opt-out
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from compliance_center.dispatch import Job, enqueue
 from optout import policy
 from optout.models import ConsentSource
 from optout.services import opt_out_record
@@ -164,3 +166,43 @@ def status_callback_apply(
         if error_code == CARRIER_UNSUBSCRIBED:
             _carrier_opt_out(message)
     return True
+
+
+# How far before our own row Twilio's copy of a message may have been created (clock skew).
+RECONCILE_CLOCK_SKEW = timedelta(minutes=2)
+
+
+def message_reconcile(*, message_id: int) -> DeliveryOutcome:
+    """A message left in `sending` without a provider id (the worker died during the Twilio
+    call) is looked up at Twilio before anything is sent again: found, it takes Twilio's id and
+    status; not found, it is queued again and sent once. Neither lost nor sent twice."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation__contact", "conversation__phone_number", "workspace")
+            .filter(pk=message_id, status=MessageStatus.SENDING, provider_sid__isnull=True)
+            .first()
+        )
+        if message is None:
+            return DeliveryOutcome("settled")
+        conversation = message.conversation
+        try:
+            found = get_backend().find_sent(
+                workspace=message.workspace,
+                from_number=conversation.phone_number.number,
+                to=conversation.contact.phone,
+                body=message.body,
+                since=message.created_at - RECONCILE_CLOCK_SKEW,
+            )
+        except ProviderError as exc:
+            logger.warning("message %s: Twilio could not be asked (%s); later", message_id, exc)
+            return DeliveryOutcome(MessageStatus.SENDING)
+        if found is not None:
+            message.provider_sid = found.provider_sid
+            message.status = found.status
+            message.save(update_fields=["provider_sid", "status", "updated_at"])
+            return DeliveryOutcome(found.status)
+        message.status = MessageStatus.QUEUED
+        message.save(update_fields=["status", "updated_at"])
+        enqueue(Job.MESSAGE_DELIVER, message.pk)
+    return DeliveryOutcome(MessageStatus.QUEUED)

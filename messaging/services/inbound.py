@@ -107,6 +107,16 @@ class InboundOutcome:
     reply_id: int | None
 
 
+def inbound_process_counted(*, inbound_id: int) -> InboundOutcome | None:
+    """`inbound_process`, with a failure counted against the row (a poisoned row becomes a dead
+    letter instead of being retried for ever); the error is raised again for the task's log."""
+    try:
+        return inbound_process(inbound_id=inbound_id)
+    except Exception as exc:
+        inbound_failure_record(inbound_id=inbound_id, error=exc)
+        raise
+
+
 def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> InboundOutcome | None:
     """Records the text in its conversation, sends the system reply optout says is due, and has
     optout record the consent change.
@@ -127,7 +137,7 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
             .filter(pk=inbound_id)
             .first()
         )
-        if inbound is None or inbound.processed_at is not None:
+        if inbound is None or inbound.processed_at is not None or inbound.dead_at is not None:
             return None
         workspace, number = inbound.workspace, inbound.phone_number
         rules = _rules_of(workspace)
@@ -147,10 +157,10 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message_at=(reply or message).created_at, unread_count=F("unread_count") + 1
         )
-        inbound.processed_at = timezone.now()
+        inbound.processed_at = inbound.last_attempt_at = timezone.now()
         inbound.attempts += 1
         inbound.message = message
-        inbound.save(update_fields=["processed_at", "attempts", "message"])
+        inbound.save(update_fields=["processed_at", "last_attempt_at", "attempts", "message"])
         # Consent last: it locks the contact's row until the commit
         # (docs/decisions/0009-consent-lock-on-the-contact-row.md).
         inbound_consent_record(
@@ -185,3 +195,38 @@ def _inbound_store(conversation: Conversation, inbound: InboundMessage) -> Messa
         segments=info.segments,
         encoding=info.encoding,
     )
+
+
+# A row that failed this many times is a dead letter: people see it, the sweeper leaves it.
+MAX_INBOUND_ATTEMPTS = 8
+
+
+def inbound_failure_record(*, inbound_id: int, error: BaseException) -> bool:
+    """Counts a failed attempt at processing a row (in its own transaction: the attempt's was
+    rolled back) and makes it a dead letter after MAX_INBOUND_ATTEMPTS; True if it now is one."""
+    with transaction.atomic():
+        inbound = (
+            InboundMessage.objects.select_for_update(of=("self",))
+            .filter(pk=inbound_id, processed_at__isnull=True, dead_at__isnull=True)
+            .first()
+        )
+        if inbound is None:
+            return False
+        now = timezone.now()
+        inbound.attempts += 1
+        inbound.last_attempt_at = now
+        inbound.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if inbound.attempts >= MAX_INBOUND_ATTEMPTS:
+            inbound.dead_at = now
+            logger.error("inbound %s is a dead letter: %s", inbound_id, inbound.last_error)
+        inbound.save(update_fields=["attempts", "last_attempt_at", "last_error", "dead_at"])
+        return inbound.dead_at is not None
+
+
+def dead_letter_retry(*, inbound: InboundMessage) -> None:
+    """A person asks for a dead letter to be processed again (after a fix): it gets a fresh
+    count of attempts and is queued now."""
+    InboundMessage.objects.filter(pk=inbound.pk, processed_at__isnull=True).update(
+        dead_at=None, attempts=0, last_error=""
+    )
+    enqueue(Job.INBOUND_PROCESS, inbound.pk, queue=INBOUND_QUEUE)

@@ -1,17 +1,22 @@
 """A loopback fake of Twilio's Messages API, for tests and benchmarks.
 
-The real `twilio` SDK talks to it (TWILIO_API_BASE_URL). It records every request and can be
-told to answer the next sends with an error (21610, a 500, ...).
+The real `twilio` SDK talks to it (TWILIO_API_BASE_URL). It records every request, keeps the
+messages it accepted (listed back by `GET Messages.json?To=&From=`, as Twilio's list does), can
+be told to answer the next sends with an error (21610, a 500, ...), and to hold the next answer
+for a while (a worker killed during the Twilio call).
 """
 
 import base64
 import json
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -38,7 +43,9 @@ class FakeTwilio:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[SentRequest] = field(default_factory=list)
+    accepted: list[dict] = field(default_factory=list)  # the Message resources created
     _errors: deque = field(default_factory=deque)
+    _delays: deque = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> "FakeTwilio":
@@ -49,6 +56,35 @@ class FakeTwilio:
 
             def log_message(self, *args):  # quiet
                 pass
+
+            def do_GET(self):
+                url = urlsplit(self.path)
+                parts = url.path.strip("/").split("/")
+                if len(parts) != 4 or parts[0] != "2010-04-01" or parts[3] != "Messages.json":
+                    return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                with fake._lock:
+                    found = [
+                        m
+                        for m in reversed(fake.accepted)  # newest first, as Twilio lists them
+                        if m["account_sid"] == parts[2]
+                        and query.get("To", m["to"]) == m["to"]
+                        and query.get("From", m["from"]) == m["from"]
+                    ][: int(query.get("PageSize", 50))]
+                return self._json(
+                    200,
+                    {
+                        "messages": found,
+                        "next_page_uri": None,
+                        "previous_page_uri": None,
+                        "first_page_uri": url.path,
+                        "uri": self.path,
+                        "page": 0,
+                        "page_size": len(found),
+                        "start": 0,
+                        "end": max(len(found) - 1, 0),
+                    },
+                )
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
@@ -68,23 +104,27 @@ class FakeTwilio:
                 with fake._lock:
                     fake.requests.append(SentRequest(parts[2], (user, password), params))
                     error = fake._errors.popleft() if fake._errors else None
+                    delay = fake._delays.popleft() if fake._delays and not error else 0
                 if error:
                     status, code, message = error
                     return self._json(status, {"code": code, "message": message, "status": status})
                 sid = "SM" + uuid.uuid4().hex
-                return self._json(
-                    201,
-                    {
-                        "sid": sid,
-                        "account_sid": parts[2],
-                        "to": params.get("To"),
-                        "from": params.get("From"),
-                        "body": params.get("Body"),
-                        "status": "queued",
-                        "num_segments": "1",
-                        "uri": f"/2010-04-01/Accounts/{parts[2]}/Messages/{sid}.json",
-                    },
-                )
+                resource = {
+                    "sid": sid,
+                    "account_sid": parts[2],
+                    "to": params.get("To"),
+                    "from": params.get("From"),
+                    "body": params.get("Body"),
+                    "status": "queued",
+                    "num_segments": "1",
+                    "date_created": format_datetime(datetime.now(UTC), usegmt=True),
+                    "uri": f"/2010-04-01/Accounts/{parts[2]}/Messages/{sid}.json",
+                }
+                with fake._lock:
+                    fake.accepted.append(resource)  # accepted before the answer is sent
+                if delay:
+                    time.sleep(delay)
+                return self._json(201, resource)
 
             def _json(self, status, payload):
                 data = json.dumps(payload).encode()
@@ -112,6 +152,11 @@ class FakeTwilio:
     def fail_next(self, *, status: int, code: int, message: str = "error", times: int = 1) -> None:
         with self._lock:
             self._errors.extend([(status, code, message)] * times)
+
+    def hold_next_answer(self, seconds: float) -> None:
+        """The next send is accepted at once but answered only after `seconds`."""
+        with self._lock:
+            self._delays.append(seconds)
 
     def sent_to(self, number: str) -> list[SentRequest]:
         with self._lock:

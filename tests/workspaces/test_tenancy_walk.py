@@ -4,9 +4,11 @@ in FOREIGN_ID fails this test until it is added, so a new endpoint cannot forget
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from compliance_center.phone import pretty
+from messaging.models import InboundMessage
 from messaging.services.outbound import message_send
 from optout import services as consent
 from workspaces.models import Contact
@@ -23,6 +25,8 @@ FOREIGN_ID = {
     "inbox-send": "conversation",
     "inbox-preview": "conversation",
     "inbox-opt-out": "conversation",
+    "api-dead-letter-retry": "dead_letter",
+    "dead-letter-retry": "dead_letter",
 }
 # Routes with a parameter that is not an object id.
 NOT_AN_ID = {"compliance:keyword-add"}
@@ -55,7 +59,17 @@ def foreign(other_world):
     consent.opt_out_api(
         workspace=ws, contact_phone=FOREIGN_PHONE, phone_number=other_world.phone_number
     )
+    dead = InboundMessage.objects.create(
+        workspace=ws,
+        phone_number=other_world.phone_number,
+        message_sid="SMforeigndead",
+        from_number=FOREIGN_PHONE,
+        body="OTROSOCORRO dead",
+        attempts=8,
+        dead_at=timezone.now(),
+    )
     return {
+        "dead_letter": dead,
         "contact": contact,
         "conversation": message.conversation,
         "message": message,
