@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "workspaces",
     "optout",
     "messaging",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workspaces.middleware.CurrentWorkspaceMiddleware",
+    # Last: turns a login refused by axes into the lockout page (workspaces/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "compliance_center.urls"
@@ -105,6 +109,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes, workspaces/login_throttle.py): LOGIN_FAILURE_LIMIT wrong passwords
+# lock that account from that address (both together) for LOGIN_COOLOFF_MINUTES, on /login/ and
+# /admin/ alike. Behind reverse proxies, TRUSTED_PROXY_COUNT says how many append to
+# X-Forwarded-For; 0 (default) ignores the header (compliance_center/client_ip.py).
+AUTHENTICATION_BACKENDS = [
+    "workspaces.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = max(1, env.int("LOGIN_COOLOFF_MINUTES", default=15))
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "workspaces.login_throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "workspaces.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "compliance_center.client_ip.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
