@@ -264,8 +264,14 @@ LOGGING = {
 }
 
 if not DEBUG:
+    _https = PUBLIC_BASE_URL.startswith("https://")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env.bool(
-        "SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https")
-    )
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_https)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Served over https (behind TLS termination that sets X-Forwarded-Proto): plain http is
+    # redirected, except /healthz, which the container's health check calls on 127.0.0.1 over
+    # http; and browsers are told to use https only (HSTS).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
