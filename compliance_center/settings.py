@@ -175,6 +175,11 @@ SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 # than this hands the text to the `keywords` queue instead (messaging.services.inbound_receive).
 KEYWORD_INLINE_LOCK_WAIT_MS = env.int("KEYWORD_INLINE_LOCK_WAIT_MS", default=2000)
 
+# CRM webhook endpoints (optout/url_rules.py, crm_http.py): in production only https URLs whose
+# host resolves to public internet addresses, checked at creation and again at each delivery on
+# the address connected to. True allows http and loopback/private addresses (embedded mode, tests).
+CRM_ALLOW_PRIVATE_URLS = env.bool("CRM_ALLOW_PRIVATE_URLS", default=DEBUG)
+
 # Celery: Redis when REDIS_URL is set, otherwise the embedded filesystem broker.
 # Per-process caches of number owners, API tokens and keyword routing (compliance_center/
 # process_cache.py): how long another process may serve a row changed elsewhere. 0 disables.
