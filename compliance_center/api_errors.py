@@ -23,6 +23,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_KEYWORD: 400,
     ErrorCode.REASON_REQUIRED: 400,
     ErrorCode.PARSE_ERROR: 400,
+    ErrorCode.URL_NOT_ALLOWED: 400,
     ErrorCode.UNKNOWN_SENDER_NUMBER: 400,
     ErrorCode.UNKNOWN_NUMBER: 400,
     ErrorCode.KEYWORD_EXISTS: 400,

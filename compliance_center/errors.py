@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "reason_required"
     PARSE_ERROR = "parse_error"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    URL_NOT_ALLOWED = "url_not_allowed"
     # Tenancy and references
     UNKNOWN_SENDER_NUMBER = "unknown_sender_number"
     UNKNOWN_NUMBER = "unknown_number"

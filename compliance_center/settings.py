@@ -2,9 +2,11 @@
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +33,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "compliance_center",
     "workspaces",
     "optout",
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workspaces.middleware.CurrentWorkspaceMiddleware",
+    # Last: turns a login refused by axes into the lockout page (workspaces/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "compliance_center.urls"
@@ -106,6 +114,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes, workspaces/login_throttle.py): LOGIN_FAILURE_LIMIT wrong passwords
+# lock that account from that address (both together) for LOGIN_COOLOFF_MINUTES, on /login/ and
+# /admin/ alike. Behind reverse proxies, TRUSTED_PROXY_COUNT says how many append to
+# X-Forwarded-For; 0 (default) ignores the header (compliance_center/client_ip.py).
+AUTHENTICATION_BACKENDS = [
+    "workspaces.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = max(1, env.int("LOGIN_COOLOFF_MINUTES", default=15))
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "workspaces.login_throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "workspaces.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "compliance_center.client_ip.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -148,6 +175,11 @@ SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 # Keyword texts (STOP, START, HELP…) are processed inside the webhook request; a lock wait longer
 # than this hands the text to the `keywords` queue instead (messaging.services.inbound_receive).
 KEYWORD_INLINE_LOCK_WAIT_MS = env.int("KEYWORD_INLINE_LOCK_WAIT_MS", default=2000)
+
+# CRM webhook endpoints (optout/url_rules.py, crm_http.py): in production only https URLs whose
+# host resolves to public internet addresses, checked at creation and again at each delivery on
+# the address connected to. True allows http and loopback/private addresses (embedded mode, tests).
+CRM_ALLOW_PRIVATE_URLS = env.bool("CRM_ALLOW_PRIVATE_URLS", default=DEBUG)
 
 # Celery: Redis when REDIS_URL is set, otherwise the embedded filesystem broker.
 # Per-process caches of number owners, API tokens and keyword routing (compliance_center/
@@ -255,6 +287,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Consent, block lists and compliant sending for shared business numbers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ from installed assets (drf-spectacular-sidecar): no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp) on every answer: scripts, styles and everything else from
+# this origin only, never inline (templates/base.html loads static/js/app.js; htmx is told not to
+# inject its indicator style); no plugin, no framing, forms post only here. `data:` images are the
+# icons inside Swagger UI's stylesheet (/api/docs/, served from drf-spectacular-sidecar).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 LOGGING = {
@@ -265,8 +318,14 @@ LOGGING = {
 }
 
 if not DEBUG:
+    _https = PUBLIC_BASE_URL.startswith("https://")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env.bool(
-        "SESSION_COOKIE_SECURE", default=PUBLIC_BASE_URL.startswith("https")
-    )
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_https)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Served over https (behind TLS termination that sets X-Forwarded-Proto): plain http is
+    # redirected, except /healthz, which the container's health check calls on 127.0.0.1 over
+    # http; and browsers are told to use https only (HSTS).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)

@@ -1,7 +1,5 @@
 """API of consent: compliance settings, keywords, block list, ledger, CRM webhook endpoints."""
 
-import secrets
-
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -274,5 +272,7 @@ class WebhookEndpointList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = WebhookEndpointSerializer
     queryset = WebhookEndpoint.objects.all()
 
-    def perform_create(self, serializer):
-        serializer.save(workspace=self.workspace, secret=secrets.token_hex(24))
+    def perform_create(self, serializer: WebhookEndpointSerializer) -> None:
+        serializer.instance = services.webhook_endpoint_create(
+            workspace=self.workspace, **serializer.validated_data
+        )

@@ -1,4 +1,5 @@
-"""CRM notifications: POST each consent event as JSON, signed with the endpoint's secret.
+"""CRM notifications: POST each consent event as JSON, signed with the endpoint's secret, to the
+address that was checked (`crm_http`: in production https to public addresses only).
 
 Each delivery is a row (`WebhookDelivery`) before it is a task: the task attempts it, Celery
 retries it with backoff (declared on the task), and `lost_deliveries` finds the pending rows whose
@@ -14,6 +15,7 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
+from . import crm_http
 from .models import ConsentEvent, WebhookDelivery
 
 TIMEOUT_SECONDS = 10
@@ -60,10 +62,11 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
             return
         body = json.dumps(event_payload(delivery.event)).encode()
         error = ""
+        refused = False
         try:
-            response = requests.post(
+            response = crm_http.post(
                 delivery.endpoint.url,
-                data=body,
+                body=body,
                 timeout=TIMEOUT_SECONDS,
                 headers={
                     "Content-Type": "application/json",
@@ -73,11 +76,14 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
             )
             if response.status_code >= 300:
                 error = f"HTTP {response.status_code}"
+        except crm_http.UrlRefused as exc:
+            # Not transient: the URL, or what its host resolves to now, is not allowed.
+            error, refused = f"Refused: {exc}"[:500], True
         except requests.RequestException as exc:
             error = str(exc)[:500]
         if not error:
             status = WebhookDelivery.Status.DELIVERED
-        elif final:
+        elif final or refused:
             status = WebhookDelivery.Status.FAILED
         else:
             status = WebhookDelivery.Status.PENDING

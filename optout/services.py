@@ -1,9 +1,11 @@
 """Writes on consent: opt-outs, opt-ins, keywords and settings, each in one transaction."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from compliance_center.dispatch import Job, enqueue
@@ -11,7 +13,7 @@ from compliance_center.errors import DomainError, ErrorCode
 from workspaces.models import Contact, PhoneNumber, Workspace
 from workspaces.services import contact_get_or_create
 
-from . import scope
+from . import crm_http, scope
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
@@ -23,6 +25,7 @@ from .models import (
     Keyword,
     OptOut,
     WebhookDelivery,
+    WebhookEndpoint,
 )
 from .selectors import InboundDecision, compliance_settings_for, keyword_rules_changed
 
@@ -53,6 +56,21 @@ def _queue_crm_notifications(event: ConsentEvent) -> None:
         delivery, created = WebhookDelivery.objects.get_or_create(endpoint=endpoint, event=event)
         if created:
             enqueue(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery.id)
+
+
+def webhook_endpoint_create(
+    *, workspace: Workspace, url: str, is_active: bool = True
+) -> WebhookEndpoint:
+    """A CRM endpoint notified of the workspace's consent events, with a new signing secret.
+    Refuses (url_not_allowed) a URL notifications may not go to: in production anything but
+    https to a host whose addresses are all public (optout/url_rules.py); every delivery checks
+    the address it connects to again."""
+    refusal = crm_http.refusal_at_creation(url, allow_private=settings.CRM_ALLOW_PRIVATE_URLS)
+    if refusal:
+        raise DomainError(ErrorCode.URL_NOT_ALLOWED, refusal, field="url")
+    return WebhookEndpoint.objects.create(
+        workspace=workspace, url=url, secret=secrets.token_hex(24), is_active=is_active
+    )
 
 
 _SETTINGS = [f.name for f in ComplianceSettings._meta.concrete_fields]

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .middleware import SESSION_KEY
@@ -23,4 +24,15 @@ def switch_workspace(request):
     if not any(m.workspace_id == wanted for m in request.memberships):
         raise Http404
     request.session[SESSION_KEY] = wanted
-    return redirect(request.POST.get("next") or "home")
+    return redirect(_safe_next(request) or "home")
+
+
+def _safe_next(request) -> str | None:
+    """`next` when it is a page of this site (same host, and https if this request is), else
+    None: the switcher is never a way off-site (an open redirect)."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return None
