@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from messaging.models import Message
 from optout.models import AuditLogEntry, ConsentEvent, Keyword
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, skip_or_fail
+from tests.support.services import skip_or_fail
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from compliance_center.errors import DomainError
 from messaging.services.outbound import message_send
 from optout import services
 from optout.models import AuditLogEntry, ComplianceSettings, ConsentEvent, Keyword, OptOut
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
 from tests.support.consent import blocked, last_reply
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db

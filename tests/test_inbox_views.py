@@ -10,7 +10,7 @@ from messaging.models import Conversation, Message, MessageSource, MessageStatus
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, ConsentSource, OptOut
 from optout.services import compliance_settings_update
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from messaging.models import Message
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, OptOut
 from optout.services import compliance_settings_update
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, CONTACT, NUMBER_A, NUMBER_B, post_signed
+from tests.support.twilio_webhooks import post_signed
+from tests.support.world import ACCOUNT_SID, AUTH_TOKEN, CONTACT, NUMBER_A, NUMBER_B
 
 pytestmark = pytest.mark.django_db
 

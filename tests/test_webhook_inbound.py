@@ -7,7 +7,8 @@ from messaging.models import Conversation, InboundMessage, Message
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, OptOut
 from optout.services import compliance_settings_update, keyword_add
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, post_signed, sign
+from tests.support.twilio_webhooks import inbound_params, post_signed, sign
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db

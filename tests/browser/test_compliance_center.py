@@ -15,8 +15,10 @@ from messaging.models import Message
 from messaging.services.outbound import message_send
 from optout import selectors, services
 from optout.models import ConsentEvent, Keyword, OptOut
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, sign, wait_for
 from tests.support.consent import blocked, last_reply
+from tests.support.twilio_webhooks import inbound_params, sign
+from tests.support.waiting import wait_for
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.browser

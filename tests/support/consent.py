@@ -3,7 +3,7 @@ whether the send path would refuse them."""
 
 from messaging.models import Direction, Message, MessageSource
 from optout import selectors
-from tests.conftest import CONTACT
+from tests.support.world import CONTACT
 
 
 def last_reply(contact: str = CONTACT) -> Message | None:
