@@ -14,7 +14,7 @@ from django.conf import settings
 
 from tests.support.services import skip_or_fail
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.services
 
