@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from messaging.models import Message
 from optout.models import AuditLogEntry, ConsentEvent, Keyword
-from tests.support.services import skip_or_fail
 from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 
 pytestmark = pytest.mark.django_db
@@ -263,34 +262,6 @@ def test_healthz_reports_database_and_broker(client, monkeypatch):
     assert response.status_code == 503 and response.json()["broker"].startswith("down")
 
 
-def test_a_warm_opt_out_check_is_one_query(api, world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": CONTACT}).status_code == 200
-    with CaptureQueriesContext(connection) as ctx:  # token and sender now come from the cache
-        response = api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": "+14155550123"})
-    assert response.status_code == 200 and response.json()["blocked"] is False
-    [query] = ctx.captured_queries
-    assert "optout_optout" in query["sql"]
-
-
-def test_a_send_in_an_existing_conversation_loads_no_relation_again(api, world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    body = {"from": NUMBER_A, "to": CONTACT, "body": "Hi"}
-    assert api.post("/api/v1/messages", body, format="json").status_code == 201
-    with CaptureQueriesContext(connection) as ctx:
-        response = api.post("/api/v1/messages", body, format="json")
-    assert response.status_code == 201
-    assert (response.json()["from"], response.json()["to"]) == (NUMBER_A, CONTACT)
-    sql = [q["sql"] for q in ctx.captured_queries]
-    # One read of the contact and none of the number: the answer reuses what the send loaded.
-    assert len([s for s in sql if 'FROM "workspaces_contact"' in s]) == 1
-    assert not [s for s in sql if 'FROM "workspaces_phonenumber"' in s]
-
-
 def test_another_workspaces_number_is_refused_even_when_cached(api, world, other_world):
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {other_world.api_token}")
@@ -302,21 +273,3 @@ def test_another_workspaces_number_is_refused_even_when_cached(api, world, other
         "/api/v1/messages", {"from": theirs, "to": CONTACT, "body": "Hi"}, format="json"
     )
     assert (send.status_code, send.json()["code"]) == (400, "unknown_sender_number")
-
-
-def test_a_hot_query_is_planned_once_per_connection(api, world):
-    """Prepared statements (DB_PREPARED_STATEMENTS, on by default on PostgreSQL): after a few
-    checks the block query is a prepared statement of the connection, not planned per call."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        skip_or_fail("prepared statements are PostgreSQL's")
-    for _ in range(6):
-        check = api.get("/api/v1/opt-outs/check", {"from": NUMBER_A, "to": CONTACT})
-        assert check.status_code == 200
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%FROM optout_optout o JOIN workspaces_contact c%"],
-        )
-        assert cursor.fetchone()[0] == 1

@@ -1,5 +1,5 @@
-"""Small read helpers shared by the Compliance Center tests: what a contact was told, and
-whether the send path would refuse them."""
+"""Small read helpers shared by the consent tests: what a contact was told, whether the send
+path would refuse them, and the workspace's compliance settings."""
 
 from messaging.models import Direction, Message, MessageSource
 from optout import selectors
@@ -25,3 +25,8 @@ def blocked(world, number: str, contact: str = CONTACT) -> bool:
         selectors.block_for(workspace_id=world.workspace.id, contact_phone=contact, number=number)
         is not None
     )
+
+
+def replies() -> list[Message]:
+    """Every automatic reply (confirmation, HELP answer), oldest first."""
+    return list(Message.objects.filter(source="system").order_by("id"))
