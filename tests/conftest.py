@@ -21,7 +21,20 @@ from tests.support.services import (
     stop_process_group,
 )
 from tests.support.twilio_webhooks import SMS, inbound_params, post_signed
-from tests.support.world import make_other_world, make_world
+from tests.support.world import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    AGENT_EMAIL,
+    AGENT_PASSWORD,
+    CONTACT,
+    MANAGER_EMAIL,
+    MANAGER_PASSWORD,
+    NUMBER_A,
+    OTHER_EMAIL,
+    OTHER_PASSWORD,
+    make_other_world,
+    make_world,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +74,43 @@ def other_world(db):
     return make_other_world()
 
 
+# ---------------------------------------------------------------- members' logged-in clients
+
+
+@pytest.fixture
+def as_admin(client, world):
+    assert client.login(username=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_manager(client, world):
+    assert client.login(username=MANAGER_EMAIL, password=MANAGER_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_agent(client, world):
+    assert client.login(username=AGENT_EMAIL, password=AGENT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def agent(client, world):
+    """The inbox tests' name for the agent's client (the same login as `as_agent`)."""
+    assert client.login(username=AGENT_EMAIL, password=AGENT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_other(client, world, other_world):
+    assert client.login(username=OTHER_EMAIL, password=OTHER_PASSWORD)
+    return client
+
+
+# ---------------------------------------------------------------- texts and API calls
+
+
 @pytest.fixture
 def text_in(client, django_capture_on_commit_callbacks):
     """Posts a signed inbound SMS through the real webhook and runs what it queued."""
@@ -72,6 +122,15 @@ def text_in(client, django_capture_on_commit_callbacks):
         return response
 
     return _text_in
+
+
+@pytest.fixture
+def opted_out(world, text_in):
+    """CONTACT texted STOP to NUMBER_A (inbox scope): on the block list, with its ledger."""
+    from workspaces.models import Contact
+
+    text_in("Stop.", to=NUMBER_A)
+    return Contact.objects.get(workspace=world.workspace, phone=CONTACT)
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
-"""Compliance Center pages: roles, tenant scoping, form validation, the audit log, CSV exports, and
+"""Compliance Center pages: roles, form validation, the audit log, CSV exports, and
 every setting's effect proven through the webhook or send path."""
 
-import csv
-import html
-import io
 import re
 from datetime import timedelta
 
@@ -13,8 +10,9 @@ from django.utils import timezone
 from compliance_center.errors import DomainError
 from messaging.services.outbound import message_send
 from optout import services
-from optout.models import AuditLogEntry, ComplianceSettings, ConsentEvent, Keyword, OptOut
-from tests.support.consent import blocked, last_reply
+from optout.models import AuditLogEntry, ConsentEvent, Keyword, OptOut
+from tests.support.consent import blocked, last_reply, settings_of
+from tests.support.pages import csv_rows, text
 from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
@@ -30,52 +28,6 @@ PAGES = [
     "/compliance/consent-ledger.csv",
 ]
 ROLE_403 = "Your role does not include access to the Compliance Center; ask an Admin or Manager."
-
-
-def text(response) -> str:
-    """The page's visible-ish text: tags stripped, whitespace collapsed."""
-    stripped = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(stripped))
-
-
-def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-
-
-def settings_of(world) -> ComplianceSettings:
-    return ComplianceSettings.objects.get(workspace=world.workspace)
-
-
-def _login(client, email, password):
-    assert client.login(username=email, password=password)
-    return client
-
-
-@pytest.fixture
-def as_admin(client, world):
-    return _login(client, "admin@acme.test", "pw-admin-1")
-
-
-@pytest.fixture
-def as_manager(client, world):
-    return _login(client, "manager@acme.test", "pw-manager-1")
-
-
-@pytest.fixture
-def as_agent(client, world):
-    return _login(client, "agent@acme.test", "pw-agent-1")
-
-
-@pytest.fixture
-def as_other(client, world, other_world):
-    return _login(client, "x@other.test", "pw-other-1")
-
-
-@pytest.fixture
-def opted_out(world, text_in):
-    """CONTACT texted STOP to NUMBER_A (inbox scope): on the block list, with its ledger."""
-    text_in("Stop.", to=NUMBER_A)
-    return Contact.objects.get(workspace=world.workspace, phone=CONTACT)
 
 
 # ---------------------------------------------------------------- roles
@@ -143,62 +95,6 @@ def test_agent_cannot_change_anything(as_agent, world, opted_out):
     assert OptOut.objects.filter(contact=opted_out).exists()
     assert not Contact.objects.filter(phone="+14155550177").exists()
     assert AuditLogEntry.objects.count() == audit_before
-
-
-# ---------------------------------------------------------------- tenant scoping
-
-
-@pytest.fixture
-def foreign(other_world):
-    """Another workspace's contact (on its block list), keyword and number."""
-    contact = Contact.objects.create(workspace=other_world.workspace, phone="+14155550166")
-    services.opt_out_record(
-        workspace=other_world.workspace,
-        contact=contact,
-        phone_number=other_world.phone_number,
-        source="api",
-        text=services.TextEvidence(body="STOP foreign"),
-    )
-    keyword = services.keyword_add(workspace=other_world.workspace, kind="help", keyword="AYUDA")
-    return {"contact": contact, "keyword": keyword, "number": other_world.phone_number}
-
-
-def test_another_workspace_objects_answer_404(as_admin, foreign):
-    contact, keyword = foreign["contact"], foreign["keyword"]
-    assert as_admin.get(f"/compliance/contacts/{contact.pk}/").status_code == 404
-    response = as_admin.post(f"/compliance/contacts/{contact.pk}/lift/", {"reason": "asked"})
-    assert response.status_code == 404
-    assert OptOut.objects.filter(contact=contact).exists()
-    assert as_admin.post(f"/compliance/keywords/{keyword.pk}/remove/").status_code == 404
-    assert Keyword.objects.filter(pk=keyword.pk).exists()
-    assert as_admin.get(f"/compliance/consent-ledger.csv?contact={contact.pk}").status_code == 404
-
-
-def test_member_of_another_workspace_gets_404_for_our_objects(world, opted_out, as_other):
-    keyword = services.keyword_add(workspace=world.workspace, kind="opt_out", keyword="BAJA")
-    assert as_other.get(f"/compliance/contacts/{opted_out.pk}/").status_code == 404
-    response = as_other.post(f"/compliance/contacts/{opted_out.pk}/lift/", {"reason": "x"})
-    assert response.status_code == 404
-    assert as_other.post(f"/compliance/keywords/{keyword.pk}/remove/").status_code == 404
-    assert OptOut.objects.filter(contact=opted_out).exists()
-    assert Keyword.objects.filter(pk=keyword.pk).exists()
-    # Their own pages show only their workspace.
-    page = text(as_other.get("/compliance/block-list/"))
-    assert CONTACT not in page and "Nobody is on the block list." in page
-    rows = csv_rows(as_other.get("/compliance/block-list.csv"))
-    assert rows[1:] == []
-    ledger = csv_rows(as_other.get("/compliance/consent-ledger.csv"))
-    assert ledger[1:] == []
-
-
-def test_manual_opt_out_refuses_another_workspace_number(as_admin, world, foreign):
-    response = as_admin.post(
-        "/compliance/block-list/opt-out/",
-        {"contact": "+14155550177", "phone_number": foreign["number"].pk, "reason": "asked"},
-    )
-    assert response.status_code == 200
-    assert "Select a valid choice" in text(response)
-    assert not Contact.objects.filter(phone="+14155550177").exists()
 
 
 # ---------------------------------------------------------------- Overview
@@ -661,14 +557,6 @@ def test_audit_log_shows_who_changed_what_from_what_to_what(as_admin, world):
     assert "manager@acme.test" in page and "Opt-out scope" in page
     assert "Inbox Opt-Out (carrier-preferred)" in page and "Phone Number Opt-Out" in page
     assert "API token" in page and "Apply to all sent messages (carrier-preferred)" in page
-
-
-def test_audit_log_is_per_workspace(as_other, world):
-    services.compliance_settings_update(
-        workspace=world.workspace, actor=world.admin_user, signature_text="Acme secret"
-    )
-    page = text(as_other.get("/compliance/audit-log/"))
-    assert "Acme secret" not in page and "No changes yet." in page
 
 
 def test_block_list_pages_keep_the_search(as_admin, world):

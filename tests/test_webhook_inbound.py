@@ -207,12 +207,6 @@ def test_bad_signature_is_refused_and_nothing_stored(world, client):
     assert not InboundMessage.objects.exists()
 
 
-def test_signature_of_another_workspace_is_refused(world, other_world, client):
-    params = inbound_params("STOP")
-    assert post_signed(client, SMS, params, "other-token").status_code == 403
-    assert not InboundMessage.objects.exists()
-
-
 def test_unknown_to_number_is_404(world, client):
     params = inbound_params("STOP", to="+14155550177")
     assert post_signed(client, SMS, params).status_code == 404

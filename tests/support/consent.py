@@ -3,6 +3,7 @@ path would refuse them, and the workspace's compliance settings."""
 
 from messaging.models import Direction, Message, MessageSource
 from optout import selectors
+from optout.models import ComplianceSettings
 from tests.support.world import CONTACT
 
 
@@ -30,3 +31,7 @@ def blocked(world, number: str, contact: str = CONTACT) -> bool:
 def replies() -> list[Message]:
     """Every automatic reply (confirmation, HELP answer), oldest first."""
     return list(Message.objects.filter(source="system").order_by("id"))
+
+
+def settings_of(world) -> ComplianceSettings:
+    return ComplianceSettings.objects.get(workspace=world.workspace)
