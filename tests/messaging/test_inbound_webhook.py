@@ -293,11 +293,6 @@ def test_other_texts_are_queued_not_processed_in_the_request(
     assert InboundMessage.objects.get().processed_at is None
 
 
-def test_the_worker_takes_the_keyword_lane_first(settings):
-    names = [q.name for q in settings.CELERY_TASK_QUEUES]
-    assert names[:3] == ["keywords", "inbound", "outbound"]
-
-
 # ---------------------------------------------------------------- per-process caches
 
 
