@@ -1,10 +1,8 @@
-"""Shared fixtures: a workspace world, signed webhooks, the fake Twilio, a real Celery worker,
-and the browser set-up (system Chromium)."""
+"""Fixtures only: the frozen world (tests/support/world.py), signed webhooks, the fake Twilio and
+a real Celery worker. Browser fixtures are in tests/browser/conftest.py; the constants and helpers
+that tests import are in tests/support/."""
 
-import contextlib
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -12,30 +10,31 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from twilio.request_validator import RequestValidator
 
 from compliance_center import process_cache
 from compliance_center.celery import app as celery_app
 from tests.support.fake_twilio import FakeTwilio
-
-# live_server + Playwright's sync API run Django ORM calls from an event-loop thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ROOT = Path(__file__).resolve().parent.parent
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"
-ACCOUNT_SID = "AC" + "0" * 32
-NUMBER_A = "+14155550100"
-NUMBER_B = "+14155550101"
-CONTACT = "+14155550123"
-
-# In CI a test that needs PostgreSQL, Redis, a worker or the browser must run, never skip.
-REQUIRE_ALL = os.environ.get("REQUIRE_ALL_TESTS") == "1"
-
-
-def skip_or_fail(reason: str):
-    if REQUIRE_ALL:
-        pytest.fail(f"REQUIRE_ALL_TESTS=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
+from tests.support.services import (
+    PROJECT_ROOT,
+    services_configured,
+    skip_or_fail,
+    stop_process_group,
+)
+from tests.support.twilio_webhooks import SMS, inbound_params, post_signed
+from tests.support.world import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    AGENT_EMAIL,
+    AGENT_PASSWORD,
+    CONTACT,
+    MANAGER_EMAIL,
+    MANAGER_PASSWORD,
+    NUMBER_A,
+    OTHER_EMAIL,
+    OTHER_PASSWORD,
+    make_other_world,
+    make_world,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -66,79 +65,50 @@ def _test_settings(settings):
 @pytest.fixture
 def world(db):
     """A workspace with two numbers, an admin, a manager, an agent and an API token."""
-    from workspaces import services
-    from workspaces.models import Role
-
-    ws = services.workspace_create(
-        name="Acme", twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN
-    )
-    a = services.phone_number_add(workspace=ws, number=NUMBER_A, label="Sales")
-    b = services.phone_number_add(workspace=ws, number=NUMBER_B, label="Support")
-    admin = services.member_add(
-        workspace=ws, email="admin@acme.test", role=Role.ADMIN, password="pw-admin-1"
-    )
-    manager = services.member_add(
-        workspace=ws, email="manager@acme.test", role=Role.MANAGER, password="pw-manager-1"
-    )
-    agent = services.member_add(
-        workspace=ws, email="agent@acme.test", role=Role.AGENT, password="pw-agent-1"
-    )
-    token = services.api_token_create(workspace=ws)
-
-    class World:
-        workspace = ws
-        number_a, number_b = a, b
-        admin_user, manager_user, agent_user = admin.user, manager.user, agent.user
-        api_token = token
-        auth_token = AUTH_TOKEN
-
-    return World
+    return make_world()
 
 
 @pytest.fixture
 def other_world(db):
     """A second workspace, for tenant-scoping checks."""
-    from workspaces import services
-    from workspaces.models import Role
-
-    ws = services.workspace_create(name="Other", twilio_auth_token="other-token")
-    number = services.phone_number_add(workspace=ws, number="+14155550199")
-    member = services.member_add(
-        workspace=ws, email="x@other.test", role=Role.ADMIN, password="pw-other-1"
-    )
-    token = services.api_token_create(workspace=ws)
-
-    class Other:
-        workspace = ws
-        phone_number = number
-        admin_user = member.user
-        api_token = token
-
-    return Other
+    return make_other_world()
 
 
-def sign(path: str, params: dict, auth_token: str = AUTH_TOKEN) -> str:
-    return RequestValidator(auth_token).compute_signature(
-        django_settings.PUBLIC_BASE_URL + path, params
-    )
+# ---------------------------------------------------------------- members' logged-in clients
 
 
-_sid_counter = iter(range(10**9))
+@pytest.fixture
+def as_admin(client, world):
+    assert client.login(username=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    return client
 
 
-def inbound_params(body: str, *, to: str = NUMBER_A, from_: str = CONTACT, sid: str | None = None):
-    return {
-        "MessageSid": sid or f"SM{next(_sid_counter):032d}",
-        "AccountSid": ACCOUNT_SID,
-        "From": from_,
-        "To": to,
-        "Body": body,
-        "NumMedia": "0",
-    }
+@pytest.fixture
+def as_manager(client, world):
+    assert client.login(username=MANAGER_EMAIL, password=MANAGER_PASSWORD)
+    return client
 
 
-def post_signed(client, path: str, params: dict, auth_token: str = AUTH_TOKEN):
-    return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=sign(path, params, auth_token))
+@pytest.fixture
+def as_agent(client, world):
+    assert client.login(username=AGENT_EMAIL, password=AGENT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def agent(client, world):
+    """The inbox tests' name for the agent's client (the same login as `as_agent`)."""
+    assert client.login(username=AGENT_EMAIL, password=AGENT_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_other(client, world, other_world):
+    assert client.login(username=OTHER_EMAIL, password=OTHER_PASSWORD)
+    return client
+
+
+# ---------------------------------------------------------------- texts and API calls
 
 
 @pytest.fixture
@@ -147,11 +117,20 @@ def text_in(client, django_capture_on_commit_callbacks):
 
     def _text_in(body: str, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            response = post_signed(client, "/webhooks/twilio/sms/", inbound_params(body, **kwargs))
+            response = post_signed(client, SMS, inbound_params(body, **kwargs))
         assert response.status_code == 200, response.content
         return response
 
     return _text_in
+
+
+@pytest.fixture
+def opted_out(world, text_in):
+    """CONTACT texted STOP to NUMBER_A (inbox scope): on the block list, with its ledger."""
+    from workspaces.models import Contact
+
+    text_in("Stop.", to=NUMBER_A)
+    return Contact.objects.get(workspace=world.workspace, phone=CONTACT)
 
 
 @pytest.fixture
@@ -176,17 +155,9 @@ def fake_twilio(settings):
 # ---------------------------------------------------------------- real services and worker
 
 
-def _services_configured() -> str | None:
-    if not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return "DATABASE_URL does not point at PostgreSQL"
-    if not django_settings.CELERY_BROKER_URL.startswith("redis"):
-        return "REDIS_URL is not set"
-    return None
-
-
 @pytest.fixture
 def services_env():
-    reason = _services_configured()
+    reason = services_configured()
     if reason:
         skip_or_fail(f"end-to-end test needs PostgreSQL, Redis and a worker: {reason}")
 
@@ -228,7 +199,7 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
             "--without-mingle",
             "--without-gossip",
         ],
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -244,70 +215,8 @@ def celery_worker(services_env, transactional_db, fake_twilio, tmp_path):
             break
         time.sleep(0.2)
     else:
-        _stop_process_group(proc)
+        stop_process_group(proc)
         pytest.fail("worker did not start:\n" + (tmp_path / "worker.log").read_text())
     yield proc
-    _stop_process_group(proc)
+    stop_process_group(proc)
     log.close()
-
-
-def _stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGTERM to the whole group (the worker, its pool children, its beat); SIGKILL to what is
-    still there after `grace` seconds."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        proc.poll()
-        try:
-            os.killpg(proc.pid, 0)  # is any process of the group left?
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=5)
-
-
-def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1, message: str = ""):
-    """Polls until `predicate()` is truthy; fails the test with `message` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for: {message or predicate}")
-
-
-# ---------------------------------------------------------------- browser
-
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not Path(CHROMIUM).exists():
-        skip_or_fail("browser test needs Chromium (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-
-
-@pytest.fixture
-def screenshot_dir(request, pytestconfig) -> Path:
-    """Where browser tests save screenshots: <output>/screenshots (pytest-playwright's --output)."""
-    out = Path(pytestconfig.getoption("output", "test-results")) / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    return out

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from optout.services import compliance_settings_update
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from django.test import Client
 from messaging import simulator
 from messaging.models import InboundMessage, Message, MessageStatus
 from optout.models import OptOut
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from tests.conftest import skip_or_fail
+from tests.support.services import skip_or_fail
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.services
 

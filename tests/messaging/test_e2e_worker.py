@@ -16,11 +16,11 @@ from messaging.models import InboundMessage, Message
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, OptOut
 from optout.services import compliance_settings_update
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, post_signed, wait_for
+from tests.support.twilio_webhooks import SMS, inbound_params, post_signed
+from tests.support.waiting import wait_for
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-SMS = "/webhooks/twilio/sms/"
 
 
 def text_in(body, **kwargs):

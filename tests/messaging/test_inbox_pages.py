@@ -1,7 +1,6 @@
-"""Agent inbox pages: tenant scoping, the opt-out banner, server-side refusal of blocked sends,
+"""Agent inbox pages: the opt-out banner, server-side refusal of blocked sends,
 manual opt-outs, new conversations, live fragments and the composer's count."""
 
-import html
 import re
 
 import pytest
@@ -10,62 +9,22 @@ from messaging.models import Conversation, Message, MessageSource, MessageStatus
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, ConsentSource, OptOut
 from optout.services import compliance_settings_update
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B
+from tests.support.pages import text
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def agent(client, world):
-    assert client.login(username="agent@acme.test", password="pw-agent-1")
-    return client
 
 
 def conversation_of(number: str = NUMBER_A, contact: str = CONTACT) -> Conversation:
     return Conversation.objects.get(phone_number__number=number, contact__phone=contact)
 
 
-def text(response) -> str:
-    """The page's visible-ish text: tags stripped, whitespace collapsed."""
-    stripped = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(stripped))
-
-
 def send_from_thread(client, conversation, body, **headers):
     return client.post(f"/inbox/c/{conversation.pk}/send/", {"body": body}, **headers)
 
 
-# ---------------------------------------------------------------- tenant scoping
-
-
-@pytest.fixture
-def foreign_conversation(other_world):
-    contact = Contact.objects.create(
-        workspace=other_world.workspace, phone=CONTACT, name="Mallory Foreign"
-    )
-    return Conversation.objects.create(
-        workspace=other_world.workspace, phone_number=other_world.phone_number, contact=contact
-    )
-
-
-@pytest.mark.parametrize(
-    "method, suffix",
-    [("get", ""), ("get", "live/"), ("post", "send/"), ("post", "preview/"), ("post", "opt-out/")],
-)
-def test_another_workspace_conversation_is_404(agent, foreign_conversation, method, suffix):
-    url = f"/inbox/c/{foreign_conversation.pk}/{suffix}"
-    response = getattr(agent, method)(url, {"body": "hello", "reason": "asked"})
-    assert response.status_code == 404
-    assert not Message.objects.filter(conversation=foreign_conversation).exists()
-    assert not ConsentEvent.objects.filter(contact=foreign_conversation.contact).exists()
-
-
-def test_inbox_lists_only_this_workspace(agent, foreign_conversation, text_in):
-    text_in("Hi from Acme's contact")
-    page = text(agent.get("/inbox/"))
-    assert "Hi from Acme" in page
-    assert "Mallory" not in page
+# ---------------------------------------------------------------- login
 
 
 def test_inbox_requires_login(client, world):
@@ -311,14 +270,6 @@ def test_new_conversation_refuses_a_blocked_contact(agent, world, text_in):
     assert response.status_code == 422
     assert "opted out (keyword)" in text(response)
     assert Message.objects.count() == before
-
-
-def test_new_conversation_cannot_send_from_another_workspace_number(agent, other_world):
-    response = agent.post(
-        "/inbox/new/", {"from_number": other_world.phone_number.pk, "to": CONTACT, "body": "Hi"}
-    )
-    assert response.status_code == 400
-    assert not Message.objects.exists()
 
 
 # ---------------------------------------------------------------- composer count and signature

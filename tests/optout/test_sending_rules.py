@@ -12,7 +12,7 @@ from messaging.services.outbound import message_send
 from optout.models import AuditLogEntry
 from optout.sending_rules import blocked_term, in_quiet_hours, parse_terms, refusal
 from optout.services import compliance_settings_update
-from tests.conftest import CONTACT, NUMBER_A
+from tests.support.world import CONTACT, NUMBER_A
 
 
 @pytest.mark.parametrize(

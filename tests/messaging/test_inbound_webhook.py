@@ -7,20 +7,16 @@ from messaging.models import Conversation, InboundMessage, Message
 from messaging.services.outbound import message_send
 from optout.models import ConsentEvent, OptOut
 from optout.services import compliance_settings_update, keyword_add
-from tests.conftest import CONTACT, NUMBER_A, NUMBER_B, inbound_params, post_signed, sign
+from tests.support.consent import replies
+from tests.support.twilio_webhooks import SMS, inbound_params, post_signed, sign
+from tests.support.world import CONTACT, NUMBER_A, NUMBER_B
 from workspaces.models import Contact
 
 pytestmark = pytest.mark.django_db
 
-SMS = "/webhooks/twilio/sms/"
-
 
 def send(world, number=NUMBER_A, to=CONTACT, body="Hello"):
     return message_send(workspace=world.workspace, from_number=number, to=to, body=body)
-
-
-def replies():
-    return list(Message.objects.filter(source="system").order_by("id"))
 
 
 def test_stop_is_stored_processed_and_confirmed(world, text_in):
@@ -211,12 +207,6 @@ def test_bad_signature_is_refused_and_nothing_stored(world, client):
     assert not InboundMessage.objects.exists()
 
 
-def test_signature_of_another_workspace_is_refused(world, other_world, client):
-    params = inbound_params("STOP")
-    assert post_signed(client, SMS, params, "other-token").status_code == 403
-    assert not InboundMessage.objects.exists()
-
-
 def test_unknown_to_number_is_404(world, client):
     params = inbound_params("STOP", to="+14155550177")
     assert post_signed(client, SMS, params).status_code == 404
@@ -282,28 +272,6 @@ def test_an_opt_out_is_on_record_when_the_webhook_answers(world, client, monkeyp
     assert ConsentEvent.objects.get().source == "keyword"
 
 
-def test_a_stop_from_a_new_contact_spends_no_statement_it_does_not_need(world, client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        assert post_signed(client, SMS, inbound_params("STOP")).status_code == 200
-    sql = [q["sql"] for q in ctx.captured_queries]
-    # The contact was just inserted: its conversation is inserted without a read.
-    assert not [s for s in sql if s.startswith("SELECT") and 'FROM "messaging_conversation"' in s]
-    # The text and its confirmation touch the conversation once.
-    assert len([s for s in sql if s.startswith('UPDATE "messaging_conversation"')]) == 1
-    # The contact's consent lock brings the settings with it; no statement of their own.
-    [lock] = [s for s in sql if s.startswith("SELECT") and 'FROM "workspaces_contact"' in s][1:]
-    assert "optout_compliancesettings" in lock
-    assert "FOR UPDATE" in lock or not connection.features.has_select_for_update  # SQLite
-    assert not [s for s in sql if 'FROM "optout_compliancesettings"' in s]
-    [reply] = replies()
-    conversation = Conversation.objects.get()
-    assert conversation.unread_count == 1 and conversation.last_message_at == reply.created_at
-    assert OptOut.objects.get().scope == "inbox"
-
-
 @pytest.mark.parametrize("body", ["HELP", "start"])
 def test_help_and_start_are_answered_from_the_webhook_too(world, client, monkeypatch, body):
     queued = _queued_lanes(monkeypatch)
@@ -325,11 +293,6 @@ def test_other_texts_are_queued_not_processed_in_the_request(
     assert InboundMessage.objects.get().processed_at is None
 
 
-def test_the_worker_takes_the_keyword_lane_first(settings):
-    names = [q.name for q in settings.CELERY_TASK_QUEUES]
-    assert names[:3] == ["keywords", "inbound", "outbound"]
-
-
 # ---------------------------------------------------------------- per-process caches
 
 
@@ -341,18 +304,6 @@ def _queued_lanes(monkeypatch):
         tasks.inbound_process, "apply_async", lambda args, queue, **kw: queued.append(queue)
     )
     return queued
-
-
-def test_a_known_number_is_resolved_from_the_process_cache(world, client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert post_signed(client, SMS, inbound_params("x" * 100)).status_code == 200
-    with CaptureQueriesContext(connection) as ctx:
-        assert post_signed(client, SMS, inbound_params("y" * 100)).status_code == 200
-    sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert "workspaces_phonenumber" not in sql and "workspaces_workspace" not in sql
-    assert "INSERT" in sql and InboundMessage.objects.count() == 2
 
 
 def test_a_rotated_twilio_token_is_honoured_at_once(world, client):
