@@ -4,7 +4,7 @@ Runs the production topology on this machine — gunicorn (DEBUG off), PostgreSQ
 Celery worker, the Twilio backend against a loopback fake — drives it with wrk (and a paced
 Python driver for the STOP phase), and prints one table: each figure beside its reference
 measured in the same run, and the ratio against the target. Results also go to
-<out>/results.json. Nothing here asserts speed; tests/test_bench_smoke.py runs it tiny.
+<out>/results.json. Nothing here asserts speed; tests/bench/test_bench_smoke.py runs it tiny.
 
 The command line (bench/run.py runs main).
 """

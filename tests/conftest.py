@@ -60,6 +60,10 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test starts with empty per-process caches: rows of an earlier test's database are gone.
     process_cache.clear_all()
+    # The tests' CRMs are loopback servers over http (tests/support/crm_receiver.py), which
+    # production refuses (CRM_ALLOW_PRIVATE_URLS defaults to DEBUG); the tests of the production
+    # rules turn it off themselves (tests/optout/test_crm_ssrf.py).
+    settings.CRM_ALLOW_PRIVATE_URLS = True
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_a_stale_or_disconnected_worker_is_not_alive(client, db, settings):
 
 @pytest.mark.services
 def test_a_real_worker_writes_its_heartbeat_while_it_consumes(celery_worker, client):
-    from tests.conftest import wait_for
+    from tests.support.waiting import wait_for
 
     wait_for(
         lambda: client.get("/healthz/worker").status_code == 200,
