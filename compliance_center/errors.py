@@ -34,6 +34,10 @@ class ErrorCode(StrEnum):
     KEYWORD_EXISTS = "keyword_exists"
     KEYWORD_LIMIT_REACHED = "keyword_limit_reached"
     NOT_OPTED_OUT = "not_opted_out"
+    ALREADY_OPTED_OUT = "already_opted_out"
+    OVERRIDE_EXISTS = "override_exists"
+    INVALID_LANGUAGE = "invalid_language"
+    INVALID_COUNTRY = "invalid_country"
     # Sends the rules refuse
     RECIPIENT_OPTED_OUT = "recipient_opted_out"
     QUIET_HOURS = "quiet_hours"

@@ -32,3 +32,22 @@ def pretty(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@lru_cache(maxsize=4096)
+def country_of(number: str) -> str:
+    """The ISO 3166 alpha-2 country of an E.164 number ('+15145550100' -> 'CA'); '' when the
+    number is not a phone number (short codes, alphanumeric senders) or has no single country."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.region_code_for_number(parsed) or ""
+
+
+TOLL_FREE_NPAS = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+
+def is_toll_free(number: str) -> bool:
+    """A North American toll-free number (+1 8XX of the toll-free area codes)."""
+    return number.startswith("+1") and len(number) == 12 and number[2:5] in TOLL_FREE_NPAS

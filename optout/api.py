@@ -11,12 +11,14 @@ from rest_framework.views import APIView
 
 from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import InvalidNumber, to_e164
+from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.api import E164Field
 from workspaces.models import PhoneNumber
 from workspaces.selectors import workspace_number
 from workspaces.tenancy import WorkspaceScopedMixin
 
 from . import services
+from .defaults import OPTIONAL_PACKS
 from .exports import stream_csv
 from .models import (
     ComplianceSettings,
@@ -24,12 +26,20 @@ from .models import (
     Keyword,
     KeywordKind,
     OptOut,
+    ReplyOverride,
     WebhookEndpoint,
 )
 from .selectors import block_for, compliance_settings_for
 
 
 class ComplianceSettingsSerializer(serializers.ModelSerializer):
+    language_packs = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(OPTIONAL_PACKS)),
+        required=False,
+        help_text="Keyword packs answered beside English (fr: ARRET, AIDE; es: ALTO, PARAR, "
+        "CANCELAR, BAJA, AYUDA). Canadian numbers always answer STOP and ARRET.",
+    )
+
     class Meta:
         model = ComplianceSettings
         fields = [
@@ -45,9 +55,13 @@ class ComplianceSettingsSerializer(serializers.ModelSerializer):
             "quiet_hours_end",
             "timezone",
             "blocked_terms",
+            "language_packs",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+
+    def validate_language_packs(self, value: list[str]) -> list[str]:
+        return sorted(set(value))
 
 
 class ComplianceSettingsView(WorkspaceScopedMixin, APIView):
@@ -276,3 +290,38 @@ class WebhookEndpointList(WorkspaceScopedMixin, generics.ListCreateAPIView):
         serializer.instance = services.webhook_endpoint_create(
             workspace=self.workspace, **serializer.validated_data
         )
+
+
+class ReplyOverrideSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ReplyOverride.Kind.choices)
+    language = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    text = serializers.CharField(max_length=MAX_BODY_LENGTH, min_length=1)
+
+    class Meta:
+        model = ReplyOverride
+        fields = ["id", "kind", "language", "country", "text", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators: list = []  # the unique combination is the service's `override_exists`
+
+
+class ReplyOverrideList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """Reply texts by language and/or country for opt-out, opt-in, HELP, welcome and double
+    opt-in replies; the most specific wins (country and language, language, country, default)."""
+
+    serializer_class = ReplyOverrideSerializer
+    queryset = ReplyOverride.objects.all()
+    pagination_class = None
+
+    def perform_create(self, serializer: ReplyOverrideSerializer) -> None:
+        serializer.instance = services.reply_override_add(
+            workspace=self.workspace, **serializer.validated_data
+        )
+
+
+class ReplyOverrideDetail(WorkspaceScopedMixin, generics.RetrieveDestroyAPIView):
+    serializer_class = ReplyOverrideSerializer
+    queryset = ReplyOverride.objects.all()
+
+    def perform_destroy(self, instance: ReplyOverride) -> None:
+        services.reply_override_remove(override=instance)

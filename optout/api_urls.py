@@ -10,4 +10,6 @@ urlpatterns = [
     path("opt-outs/check", api.OptOutCheck.as_view(), name="api-opt-out-check"),
     path("consent-events", api.ConsentEventList.as_view(), name="api-consent-events"),
     path("webhook-endpoints", api.WebhookEndpointList.as_view(), name="api-webhook-endpoints"),
+    path("reply-overrides", api.ReplyOverrideList.as_view(), name="api-reply-overrides"),
+    path("reply-overrides/<int:pk>", api.ReplyOverrideDetail.as_view(), name="api-reply-override"),
 ]

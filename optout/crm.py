@@ -15,6 +15,8 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
+from compliance_center.phone import country_of
+
 from . import crm_http
 from .models import ConsentEvent, WebhookDelivery
 
@@ -38,6 +40,10 @@ def event_payload(event: ConsentEvent) -> dict[str, Any]:
         "phone_number": event.phone_number.number if event.phone_number else None,
         "numbers": event.numbers,
         "message": event.message_body,
+        "text": event.message_body,  # the contact's words that caused it, if any
+        "language": event.language,
+        "country": country_of(event.contact.phone),
+        "repeat": event.repeat,
         "reason": event.reason,
         "created_at": event.created_at.isoformat(),
     }

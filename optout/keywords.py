@@ -1,13 +1,17 @@
 """Keyword matching: does an inbound text equal an opt-out, opt-in or help keyword?
 
 Pure functions over plain values. A message matches a keyword when, after Unicode NFKC
-normalisation, case-folding, trimming surrounding whitespace and punctuation, and ignoring
-spaces and hyphens inside it, it equals the keyword. Opt-out beats opt-in beats help.
+normalisation, case-folding, dropping invisible format characters (Unicode Cf: zero-width
+spaces and joiners, soft hyphens), folding accents (ARRÊT = ARRET), trimming surrounding
+whitespace and punctuation, and ignoring spaces and hyphens inside it, it equals the keyword.
+Opt-out beats opt-in beats help.
 """
 
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .defaults import COUNTRY_PACKS, ENGLISH, LANGUAGE_PACKS, TOLL_FREE_OPT_IN
 
 OPT_OUT = "opt_out"
 OPT_IN = "opt_in"
@@ -22,9 +26,19 @@ def _is_trimmable(ch: str) -> bool:
     return category[0] in ("P", "Z", "S", "C") or ch.isspace()
 
 
+def fold(text: str) -> str:
+    """Case, width, accents and invisible characters folded away: "ＡＲＲÊ\u200bT" -> "arret"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
 def normalize(text: str) -> str:
     """The comparable form of a message or keyword: "  Opt-Out!! " -> "optout"."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = fold(text)
     start, end = 0, len(text)
     while start < end and _is_trimmable(text[start]):
         start += 1
@@ -75,3 +89,20 @@ def could_be_keyword(body: str) -> bool:
 def is_valid_keyword(keyword: str) -> bool:
     """A keyword must keep at least one letter or digit after normalisation."""
     return any(ch.isalnum() for ch in normalize(keyword))
+
+
+def builtin_rules(
+    *, packs: Iterable[str], country: str = "", toll_free: bool = False
+) -> list[KeywordRule]:
+    """The built-in keywords in force for a contact of `country` texting a number: English, the
+    workspace's enabled packs, and the packs the contact's country requires (COUNTRY_PACKS).
+    On a toll-free number YES does not opt back in (only START and UNSTOP)."""
+    wanted = [ENGLISH, *packs, *COUNTRY_PACKS.get(country.upper(), ())]
+    rules: list[KeywordRule] = []
+    for language in dict.fromkeys(wanted):  # in order, once each
+        for kind, words in LANGUAGE_PACKS.get(language, {}).items():
+            for word in words:
+                if toll_free and kind == OPT_IN and word not in TOLL_FREE_OPT_IN:
+                    continue
+                rules.append(KeywordRule(kind, word, language))
+    return rules

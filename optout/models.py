@@ -7,8 +7,12 @@ from django.db import models
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.tenancy import WorkspaceQuerySet
 
-from . import defaults, keywords, scope, signature, wording
+from . import defaults, keywords, replies, scope, signature, wording
 from .sending_rules import is_valid_timezone
+
+
+def default_language_packs() -> list[str]:
+    return list(defaults.OPTIONAL_PACKS)
 
 
 def validate_timezone(value: str) -> None:
@@ -39,6 +43,8 @@ class ConsentSource(models.TextChoices):
     API = wording.API, wording.SOURCE_LABELS[wording.API]
     IMPORT = wording.IMPORT, wording.SOURCE_LABELS[wording.IMPORT]
     CARRIER = wording.CARRIER, wording.SOURCE_LABELS[wording.CARRIER]
+    # Revoked in the contact's own words ("please stop texting me"), not by a keyword.
+    REVOCATION = wording.REVOCATION, wording.SOURCE_LABELS[wording.REVOCATION]
 
 
 class ConsentKind(models.TextChoices):
@@ -74,6 +80,9 @@ class ComplianceSettings(models.Model):
     )
     # Content rules: words or phrases (one per line) that a sent message may not contain.
     blocked_terms = models.TextField(max_length=4000, blank=True)
+    # Keyword packs beyond English that this workspace answers (defaults.OPTIONAL_PACKS);
+    # a country that requires a pack (Canada: French) gets it whatever this says.
+    language_packs = models.JSONField(default=default_language_packs, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -145,6 +154,9 @@ class ConsentEvent(models.Model):
     numbers = models.JSONField(default=list)
     # The evidence, copied rather than linked: the ledger outlives any message retention.
     message_body = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)  # the keyword's or the text's
+    # A contact already opted out who opted out again: kept in the ledger, not counted anew.
+    repeat = models.BooleanField(default=False)
     message_sid = models.CharField(max_length=64, blank=True, default="", db_default="")
     received_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(
@@ -188,6 +200,9 @@ class OptOut(models.Model):
     source = models.CharField(max_length=16, choices=ConsentSource.choices)
     event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When we last sent this contact an opt-out confirmation from this number: a repeated STOP
+    # is confirmed at most once a day per number.
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -269,3 +284,45 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}: {self.old_value!r} → {self.new_value!r}"
+
+
+class ReplyOverride(models.Model):
+    """A workspace's own text for one kind of reply, for contacts of a language and/or country
+    (see optout.replies: the most specific wins)."""
+
+    class Kind(models.TextChoices):
+        OPT_OUT = replies.OPT_OUT, "Opt-out confirmation"
+        OPT_IN = replies.OPT_IN, "Opt-in confirmation"
+        HELP = replies.HELP, "HELP reply"
+        WELCOME = replies.WELCOME, "Welcome text"
+        DOUBLE_OPT_IN = replies.DOUBLE_OPT_IN, "Double opt-in request"
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="reply_overrides"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    language = models.CharField(max_length=16, blank=True, help_text="ISO 639-1, e.g. fr")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2, e.g. CA")
+    text = models.TextField(max_length=MAX_BODY_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "country", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "language", "country"], name="override_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(language="", country=""), name="override_names_a_target"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=replies.KINDS),
+                name="override_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = "/".join(p for p in (self.country, self.language) if p)
+        return f"{self.get_kind_display()} for {target}"

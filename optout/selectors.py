@@ -10,13 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from compliance_center.phone import country_of, is_toll_free
 from compliance_center.process_cache import ProcessCache
 from workspaces.models import Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
-from . import scope, wording
-from .defaults import BUILTIN_KEYWORDS
-from .keywords import OPT_IN, OPT_OUT, KeywordRule, could_be_keyword, match
+from . import replies, scope, wording
+from .defaults import LANGUAGE_PACKS
+from .keywords import OPT_IN, OPT_OUT, KeywordRule, builtin_rules, could_be_keyword, match
 from .models import (
     AuditLogEntry,
     ComplianceSettings,
@@ -25,6 +26,7 @@ from .models import (
     Keyword,
     KeywordKind,
     OptOut,
+    ReplyOverride,
 )
 
 
@@ -33,18 +35,26 @@ def compliance_settings_for(workspace: Any) -> ComplianceSettings:
     return settings
 
 
-def keyword_rules_for(workspace: Any) -> list[KeywordRule]:
-    """Built-in keywords followed by the workspace's custom ones."""
-    return _keyword_rules(workspace.pk)
+def keyword_rules_for(
+    workspace: Any, *, packs: list[str], country: str = "", toll_free: bool = False
+) -> list[KeywordRule]:
+    """The workspace's custom keywords (first: a custom keyword's own reply wins), then the
+    built-in ones in force for a contact of `country` texting a (toll-free or not) number."""
+    return _custom_rules(workspace.pk) + builtin_rules(
+        packs=packs, country=country, toll_free=toll_free
+    )
 
 
-def _keyword_rules(workspace_id: int) -> list[KeywordRule]:
-    rules = [KeywordRule(kind, word) for kind, words in BUILTIN_KEYWORDS.items() for word in words]
-    rules += [
+def _custom_rules(workspace_id: int) -> list[KeywordRule]:
+    return [
         KeywordRule(k.kind, k.keyword, k.language, k.reply_text)
         for k in Keyword.objects.filter(workspace_id=workspace_id)
     ]
-    return rules
+
+
+def _keyword_rules(workspace_id: int) -> list[KeywordRule]:
+    """Every keyword that might be one for some contact: custom ones and every pack."""
+    return _custom_rules(workspace_id) + builtin_rules(packs=list(LANGUAGE_PACKS))
 
 
 _routing_rules = ProcessCache()  # workspace id -> keyword rules
@@ -71,30 +81,100 @@ def is_keyword_for_routing(workspace_id: int, body: str) -> bool:
 @dataclass(frozen=True)
 class InboundDecision:
     """What a contact's text changes and which system reply is due: `kind` is the keyword kind it
-    matched (None for conversation), `reply_text` the reply ("" for none)."""
+    matched (None for conversation), `reply_text` the reply ("" for none), `language` the
+    keyword's, `repeat` whether the contact was already opted out from this number,
+    `carrier_handled` whether the carrier (or Twilio Advanced Opt-Out) answered it already."""
 
     kind: str | None
     reply_text: str
+    language: str = ""
+    repeat: bool = False
+    carrier_handled: bool = False
 
     @property
     def changes_consent(self) -> bool:
         return self.kind in (OPT_OUT, OPT_IN)
 
 
-def inbound_decision(*, workspace: Any, rules: ComplianceSettings, body: str) -> InboundDecision:
+# A repeated STOP from an opted-out contact is confirmed at most once in this long per number.
+REPEAT_CONFIRMATION_INTERVAL = timedelta(hours=24)
+_WORKSPACE_TEXT = {
+    OPT_OUT: "opt_out_confirmation_text",
+    OPT_IN: "opt_in_confirmation_text",
+    replies.HELP: "help_text",
+}
+
+
+def inbound_decision(
+    *,
+    workspace: Any,
+    rules: ComplianceSettings,
+    body: str,
+    contact_phone: str,
+    number: Any,
+    carrier_answered: bool = False,
+    now: datetime | None = None,
+) -> InboundDecision:
     """Matches `body` against fresh keyword rules from the database (never the routing cache:
-    this decides consent) and picks the reply the workspace sends for it."""
-    hit = match(body, keyword_rules_for(workspace)) if could_be_keyword(body) else None
+    this decides consent) and picks the reply the workspace sends for it, in the keyword's
+    language, for the contact's country.
+
+    No reply when the carrier answers keywords on this number (toll-free, or Twilio's Advanced
+    Opt-Out: `carrier_answered`), and a contact already opted out from this number is confirmed
+    again at most once a day."""
+    if not could_be_keyword(body):
+        return InboundDecision(None, "")
+    country = country_of(contact_phone)
+    toll_free = is_toll_free(number.number)
+    hit = match(
+        body,
+        keyword_rules_for(
+            workspace, packs=list(rules.language_packs), country=country, toll_free=toll_free
+        ),
+    )
     if hit is None:
         return InboundDecision(None, "")
+    language = hit.rule.language
+    carrier = carrier_answered or number.opt_out_confirmations == "carrier"
+    repeat = False
     if hit.kind == OPT_OUT:
-        enabled = rules.opt_out_confirmation_enabled
-        reply = (hit.rule.reply_text or rules.opt_out_confirmation_text) if enabled else ""
-    elif hit.kind == OPT_IN:
-        reply = hit.rule.reply_text or rules.opt_in_confirmation_text
-    else:
-        reply = hit.rule.reply_text or rules.help_text
-    return InboundDecision(hit.kind, reply.strip())
+        block = block_for(
+            workspace_id=workspace.pk, contact_phone=contact_phone, number=number.number
+        )
+        repeat = block is not None
+    if carrier or (hit.kind == OPT_OUT and not rules.opt_out_confirmation_enabled):
+        return InboundDecision(hit.kind, "", language, repeat, carrier)
+    if repeat and _confirmed_recently(workspace, contact_phone, number, now or timezone.now()):
+        return InboundDecision(hit.kind, "", language, repeat)
+    text = (
+        hit.rule.reply_text
+        or replies.choose(
+            kind=hit.kind,
+            language=language,
+            country=country,
+            overrides=reply_overrides_for(workspace),
+            workspace_text=getattr(rules, _WORKSPACE_TEXT[hit.kind]),
+        ).text
+    )
+    return InboundDecision(hit.kind, text.strip(), language, repeat)
+
+
+def _confirmed_recently(workspace: Any, contact_phone: str, number: Any, now: datetime) -> bool:
+    last = (
+        OptOut.objects.filter(
+            workspace=workspace, contact__phone=contact_phone, phone_number=number
+        )
+        .values_list("last_confirmed_at", flat=True)
+        .first()
+    )
+    return last is not None and now - last < REPEAT_CONFIRMATION_INTERVAL
+
+
+def reply_overrides_for(workspace: Any) -> list[replies.Override]:
+    return [
+        replies.Override(o.kind, o.language, o.country, o.text)
+        for o in ReplyOverride.objects.for_workspace(workspace)
+    ]
 
 
 @dataclass(frozen=True)
@@ -243,18 +323,19 @@ def compliance_stats(
     events = ConsentEvent.objects.filter(workspace=workspace)
 
     def counts(**extra: Any) -> dict[str, Count]:
+        """Contacts (not events) newly opted out / in: a repeated STOP is not counted again."""
+        out = Q(kind=ConsentKind.OPT_OUT, repeat=False, **extra)
+        opt_in = Q(kind=ConsentKind.OPT_IN, **extra)
         return {
-            "opt_outs_7": Count(
-                "id", filter=Q(kind=ConsentKind.OPT_OUT, created_at__gte=since_7, **extra)
-            ),
+            "opt_outs_7": Count("contact", distinct=True, filter=out & Q(created_at__gte=since_7)),
             "opt_outs_30": Count(
-                "id", filter=Q(kind=ConsentKind.OPT_OUT, created_at__gte=since_30, **extra)
+                "contact", distinct=True, filter=out & Q(created_at__gte=since_30)
             ),
             "opt_ins_7": Count(
-                "id", filter=Q(kind=ConsentKind.OPT_IN, created_at__gte=since_7, **extra)
+                "contact", distinct=True, filter=opt_in & Q(created_at__gte=since_7)
             ),
             "opt_ins_30": Count(
-                "id", filter=Q(kind=ConsentKind.OPT_IN, created_at__gte=since_30, **extra)
+                "contact", distinct=True, filter=opt_in & Q(created_at__gte=since_30)
             ),
         }
 
@@ -288,10 +369,10 @@ def compliance_stats(
     today = now.astimezone(UTC).date()
     first_day = today - timedelta(days=days - 1)
     per_day = dict(
-        events.filter(kind=ConsentKind.OPT_OUT, created_at__date__gte=first_day)
+        events.filter(kind=ConsentKind.OPT_OUT, repeat=False, created_at__date__gte=first_day)
         .annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("day")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("contact", distinct=True))
         .values_list("day", "n")
     )
     daily = [(d, per_day.get(d, 0)) for d in (first_day + timedelta(days=i) for i in range(days))]

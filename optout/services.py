@@ -5,15 +5,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import phonenumbers
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import IntegrityError, transaction
 
 from compliance_center.dispatch import Job, enqueue
 from compliance_center.errors import DomainError, ErrorCode
+from compliance_center.phone import pretty
+from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import Contact, PhoneNumber, Workspace
 from workspaces.services import contact_get_or_create
 
-from . import crm_http, scope
+from . import crm_http, replies, scope
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
@@ -24,10 +28,11 @@ from .models import (
     ConsentSource,
     Keyword,
     OptOut,
+    ReplyOverride,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from .selectors import InboundDecision, compliance_settings_for, keyword_rules_changed
+from .selectors import InboundDecision, block_for, compliance_settings_for, keyword_rules_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -109,12 +114,27 @@ def opt_out_record(
     text: TextEvidence | None = None,
     actor: "User | None" = None,
     reason: str = "",
+    language: str = "",
+    confirmed: bool = False,
 ) -> ConsentEvent:
-    """Blocks `contact` from `phone_number` under the scope in force, and logs the event."""
+    """Blocks `contact` from `phone_number` under the scope in force, and logs the event.
+
+    A contact already blocked from that number is recorded again as a *repeat* (the ledger
+    keeps every request; figures count contacts). `confirmed`: a confirmation goes out with
+    this event (a repeated STOP is confirmed at most once a day per number)."""
     settings = _consent_lock(workspace=workspace, contact=contact)
-    existing = OptOut.objects.filter(
-        workspace=workspace, contact=contact, phone_number=phone_number
-    ).first()
+    rows = list(
+        OptOut.objects.filter(workspace=workspace, contact=contact).select_related("phone_number")
+    )
+    existing = next((r for r in rows if r.phone_number_id == phone_number.pk), None)
+    repeat = (
+        scope.blocking(
+            [scope.ActiveOptOut(r.id, r.scope, r.phone_number.number) for r in rows],
+            phone_number.number,
+            settings.opt_out_scope,
+        )
+        is not None
+    )
     event_scope = scope.effective_scope(
         existing.scope if existing else None, settings.opt_out_scope
     )
@@ -131,12 +151,16 @@ def opt_out_record(
         received_at=text.received_at if text else None,
         actor=actor,
         reason=reason,
+        language=language,
+        repeat=repeat,
     )
+    confirmed_at = event.created_at if confirmed else None
     # The contact's lock above serialises its consent changes: `existing` is still true here,
     # so a plain update or insert does (no savepoints of update_or_create).
     if existing:
         existing.scope, existing.source, existing.event = event_scope, source, event
-        existing.save(update_fields=["scope", "source", "event"])
+        existing.last_confirmed_at = confirmed_at or existing.last_confirmed_at
+        existing.save(update_fields=["scope", "source", "event", "last_confirmed_at"])
     else:
         OptOut.objects.create(
             workspace=workspace,
@@ -145,6 +169,7 @@ def opt_out_record(
             scope=event_scope,
             source=source,
             event=event,
+            last_confirmed_at=confirmed_at,
         )
     _queue_crm_notifications(event)
     return event
@@ -161,6 +186,7 @@ def opt_in_record(
     actor: "User | None" = None,
     reason: str = "",
     lift_all: bool = False,
+    language: str = "",
 ) -> ConsentEvent:
     """Lifts what the contact's opt-in covers (see optout.scope.lifted_by_opt_in).
 
@@ -189,6 +215,7 @@ def opt_in_record(
         received_at=text.received_at if text else None,
         actor=actor,
         reason=reason,
+        language=language,
     )
     OptOut.objects.filter(id__in=[o.id for o in lifted]).delete()
     _queue_crm_notifications(event)
@@ -359,6 +386,7 @@ def opt_out_manual(
         raise DomainError(
             ErrorCode.UNKNOWN_NUMBER, "Pick a number of this workspace.", field="phone_number"
         )
+    _refuse_if_blocked(workspace=workspace, contact_phone=contact_phone, number=phone_number)
     contact = contact_get_or_create(workspace=workspace, phone=contact_phone)
     event = opt_out_record(
         workspace=workspace,
@@ -379,11 +407,27 @@ def opt_out_manual(
     return event
 
 
+def _refuse_if_blocked(*, workspace: Workspace, contact_phone: str, number: PhoneNumber) -> None:
+    """A manual opt-out of a contact already blocked from that number says so (instead of a
+    silent duplicate in the ledger)."""
+    block = block_for(workspace_id=workspace.pk, contact_phone=contact_phone, number=number.number)
+    if block is not None:
+        raise DomainError(
+            ErrorCode.ALREADY_OPTED_OUT,
+            f"{pretty(contact_phone)} is already opted out: {block.refusal}",
+            field="contact",
+            opted_out_at=block.created_at.isoformat(),
+            source=block.source,
+        )
+
+
 @transaction.atomic
 def opt_out_api(
     *, workspace: Workspace, contact_phone: str, phone_number: PhoneNumber, reason: str = ""
 ) -> OptOut:
-    """An API client records an opt-out (source `api`); the contact is created if new."""
+    """An API client records an opt-out (source `api`); the contact is created if new. A
+    contact already blocked from that number is `already_opted_out` (409), nothing recorded."""
+    _refuse_if_blocked(workspace=workspace, contact_phone=contact_phone, number=phone_number)
     contact = contact_get_or_create(workspace=workspace, phone=contact_phone)
     opt_out_record(
         workspace=workspace,
@@ -442,15 +486,107 @@ def inbound_consent_record(
     """Records what a contact's own text changes (an opt-out or an opt-in by keyword), in the
     caller's transaction; None for a text that changes no consent."""
     if decision.kind == OPT_OUT:
-        record = opt_out_record
-    elif decision.kind == OPT_IN:
-        record = opt_in_record
-    else:
-        return None
-    return record(
-        workspace=workspace,
-        contact=contact,
-        phone_number=phone_number,
-        source=ConsentSource.KEYWORD,
-        text=text,
+        return opt_out_record(
+            workspace=workspace,
+            contact=contact,
+            phone_number=phone_number,
+            source=ConsentSource.KEYWORD,
+            text=text,
+            language=decision.language,
+            confirmed=bool(decision.reply_text),
+        )
+    if decision.kind == OPT_IN:
+        return opt_in_record(
+            workspace=workspace,
+            contact=contact,
+            phone_number=phone_number,
+            source=ConsentSource.KEYWORD,
+            text=text,
+            language=decision.language,
+        )
+    return None
+
+
+# ---------------------------------------------------------------- reply overrides
+
+# ISO 639-1 codes Django knows (its LANG_INFO), and every region with a numbering plan.
+_LANGUAGES = frozenset(code for code in LANG_INFO if len(code) == 2)
+_COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def reply_override_add(
+    *,
+    workspace: Workspace,
+    kind: str,
+    text: str,
+    language: str = "",
+    country: str = "",
+    actor: Any = None,
+) -> ReplyOverride:
+    """A workspace's own text for `kind` for contacts of a language and/or country."""
+    language, country, text = language.strip().lower(), country.strip().upper(), text.strip()
+    if kind not in replies.KINDS:
+        raise DomainError(
+            ErrorCode.INVALID_CHOICE, f"{kind!r} is not a kind of reply.", field="kind"
+        )
+    if language and language not in _LANGUAGES:
+        raise DomainError(
+            ErrorCode.INVALID_LANGUAGE,
+            f"{language!r} is not an ISO 639-1 language code (e.g. fr, es).",
+            field="language",
+        )
+    if country and country not in _COUNTRIES:
+        raise DomainError(
+            ErrorCode.INVALID_COUNTRY,
+            f"{country!r} is not an ISO 3166 country code with phone numbers (e.g. CA, MX).",
+            field="country",
+        )
+    if not language and not country:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "Name a language, a country or both: the default text is edited with the settings.",
+            field="language",
+        )
+    if not text:
+        raise DomainError(
+            ErrorCode.INVALID_BODY, "Write the text the contact receives.", field="text"
+        )
+    if len(text) > MAX_BODY_LENGTH:
+        raise DomainError(
+            ErrorCode.BODY_TOO_LONG,
+            f"The text is {len(text)} characters; {MAX_BODY_LENGTH} at most.",
+            field="text",
+        )
+    try:
+        with transaction.atomic():
+            override = ReplyOverride.objects.create(
+                workspace=workspace, kind=kind, language=language, country=country, text=text
+            )
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                action="reply_override_added",
+                field=kind,
+                new_value=f"{'/'.join(p for p in (country, language) if p)}: {text}",
+            )
+    except IntegrityError as exc:
+        target = "/".join(p for p in (country, language) if p)
+        raise DomainError(
+            ErrorCode.OVERRIDE_EXISTS,
+            f"There is already a {kind.replace('_', '-')} text for {target}: edit or remove it.",
+            field="language",
+        ) from exc
+    return override
+
+
+@transaction.atomic
+def reply_override_remove(*, override: ReplyOverride, actor: Any = None) -> None:
+    audit_record(
+        workspace=override.workspace,
+        actor=actor,
+        action="reply_override_removed",
+        field=override.kind,
+        old_value=f"{'/'.join(p for p in (override.country, override.language) if p)}: "
+        f"{override.text}",
     )
+    override.delete()

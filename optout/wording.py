@@ -10,12 +10,14 @@ from . import scope
 
 # ConsentSource values (optout.models), named here so that wording needs no model.
 KEYWORD, AGENT, API, IMPORT, CARRIER = "keyword", "agent", "api", "import", "carrier"
+REVOCATION = "revocation"
 SOURCE_LABELS = {
     KEYWORD: "Keyword",
     AGENT: "Agent",
     API: "API",
     IMPORT: "Import",
     CARRIER: "Carrier",
+    REVOCATION: "Revocation",
 }
 
 

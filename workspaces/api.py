@@ -27,7 +27,14 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PhoneNumber
-        fields = ["id", "number", "label", "created_at"]
+        fields = ["id", "number", "label", "opt_out_confirmations", "created_at"]
+        extra_kwargs = {
+            "opt_out_confirmations": {
+                "required": False,
+                "help_text": "Who answers STOP/START/HELP on this number: `us`, or `carrier` "
+                "(toll-free numbers and Twilio Advanced Opt-Out; the default for toll-free).",
+            }
+        }
 
 
 class PhoneNumberList(WorkspaceScopedMixin, generics.ListCreateAPIView):

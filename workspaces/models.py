@@ -60,8 +60,18 @@ class PhoneNumber(models.Model):
     """A number the workspace sends from and receives on; E.164, unique across the platform."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="phone_numbers")
+
+    class Confirmations(models.TextChoices):
+        US = "us", "We send them"
+        CARRIER = "carrier", "The carrier (or Twilio Advanced Opt-Out) sends them"
+
     number = models.CharField(max_length=20, unique=True)
     label = models.CharField(max_length=100, blank=True)
+    # Who answers STOP and START on this number. Toll-free carriers confirm STOP themselves, and
+    # a second confirmation of ours is refused by Twilio (21610): detected at creation.
+    opt_out_confirmations = models.CharField(
+        max_length=8, choices=Confirmations.choices, default=Confirmations.US
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from compliance_center.db import get_or_insert
 from compliance_center.errors import DomainError, ErrorCode
-from compliance_center.phone import to_e164
+from compliance_center.phone import is_toll_free, to_e164
 
 from .models import ApiToken, Contact, Membership, PhoneNumber, Role, Workspace
 
@@ -57,12 +57,27 @@ def member_add(
     return membership
 
 
-def phone_number_add(*, workspace: Workspace, number: str, label: str = "") -> PhoneNumber:
-    """Adds a number (any common format, stored E.164); a number belongs to one workspace only."""
+def phone_number_add(
+    *,
+    workspace: Workspace,
+    number: str,
+    label: str = "",
+    opt_out_confirmations: str | None = None,
+) -> PhoneNumber:
+    """Adds a number (any common format, stored E.164); a number belongs to one workspace only.
+    Who confirms opt-outs on it defaults to the carrier on toll-free numbers, us elsewhere."""
     e164 = to_e164(number)
+    confirmations = opt_out_confirmations or (
+        PhoneNumber.Confirmations.CARRIER if is_toll_free(e164) else PhoneNumber.Confirmations.US
+    )
     try:
         with transaction.atomic():
-            return PhoneNumber.objects.create(workspace=workspace, number=e164, label=label)
+            return PhoneNumber.objects.create(
+                workspace=workspace,
+                number=e164,
+                label=label,
+                opt_out_confirmations=confirmations,
+            )
     except IntegrityError as exc:
         raise DomainError(
             ErrorCode.NUMBER_TAKEN, f"{e164} already belongs to a workspace.", field="number"

@@ -145,7 +145,15 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
             workspace=workspace, phone_number=number, phone=inbound.from_number
         )
         message = _inbound_store(conversation, inbound)
-        decision = inbound_decision(workspace=workspace, rules=rules, body=inbound.body)
+        decision = inbound_decision(
+            workspace=workspace,
+            rules=rules,
+            body=inbound.body,
+            contact_phone=contact.phone,
+            number=number,
+            # Twilio's Advanced Opt-Out answered the keyword itself and says so.
+            carrier_answered=bool((inbound.params or {}).get("OptOutType")),
+        )
         reply = None
         if decision.reply_text:
             reply = outbound_store(

@@ -137,13 +137,13 @@ def test_custom_keyword_with_language_reply(world, text_in):
     keyword_add(
         workspace=world.workspace,
         kind="opt_out",
-        keyword="Arrêt",
-        language="fr",
-        reply_text="Vous êtes désabonné. Répondez START pour revenir.",
+        keyword="Abbestellen",
+        language="de",
+        reply_text="Sie sind abgemeldet. Antworten Sie START, um sich wieder anzumelden.",
     )
-    text_in("ARRÊT")
+    text_in("ABBESTELLEN")
     assert OptOut.objects.count() == 1
-    assert replies()[0].body == "Vous êtes désabonné. Répondez START pour revenir."
+    assert replies()[0].body.startswith("Sie sind abgemeldet.")
 
 
 def test_ordinary_conversation_changes_no_consent(world, text_in):
@@ -259,9 +259,10 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
     assert Message.objects.get(direction="inbound").body == "See you at 5"
 
 
-@pytest.mark.parametrize("body", ["STOP", "opt out", "Arrêt"])  # Arrêt: a custom keyword
+# Arrêt: the French pack; Abbestellen: a custom keyword.
+@pytest.mark.parametrize("body", ["STOP", "opt out", "Arrêt", "Abbestellen"])
 def test_an_opt_out_is_on_record_when_the_webhook_answers(world, client, monkeypatch, body):
-    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
+    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ABBESTELLEN", language="de")
     queued = _queued_lanes(monkeypatch)
     # No on-commit callback runs and no task is queued: only the request itself did the work.
     assert post_signed(client, SMS, inbound_params(body)).status_code == 200
@@ -330,10 +331,10 @@ def test_a_keyword_added_after_a_text_is_recognised_by_the_webhook_at_once(
 ):
     queued = _queued_lanes(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
-        post_signed(client, SMS, inbound_params("Arrêt"))  # the routing rules are now cached
-    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ARRÊT", language="fr")
+        post_signed(client, SMS, inbound_params("Abbestellen"))  # the routing rules are cached
+    keyword_add(workspace=world.workspace, kind="opt_out", keyword="ABBESTELLEN", language="de")
     with django_capture_on_commit_callbacks(execute=True):
-        post_signed(client, SMS, inbound_params("Arrêt"))
+        post_signed(client, SMS, inbound_params("Abbestellen"))
     assert queued == ["inbound"]  # the second one was processed before the webhook answered
     assert OptOut.objects.filter(contact__phone=CONTACT).exists()
 

@@ -26,6 +26,7 @@ FOREIGN_ID = {
     "inbox-preview": "conversation",
     "inbox-opt-out": "conversation",
     "api-dead-letter-retry": "dead_letter",
+    "api-reply-override": "reply_override",
     "dead-letter-retry": "dead_letter",
 }
 # Routes with a parameter that is not an object id.
@@ -68,7 +69,11 @@ def foreign(other_world):
         attempts=8,
         dead_at=timezone.now(),
     )
+    override = consent.reply_override_add(
+        workspace=ws, kind="help", country="MX", text="OTROSOCORRO ayuda"
+    )
     return {
+        "reply_override": override,
         "dead_letter": dead,
         "contact": contact,
         "conversation": message.conversation,

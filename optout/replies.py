@@ -1,0 +1,65 @@
+"""Which text answers a keyword: the most specific reply override wins (country and language,
+then language, then country), then the default — the language pack's own reply for a French or
+Spanish keyword, the workspace's text for English. Pure: plain values in, text out."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .defaults import ENGLISH, PACK_REPLIES
+
+# The texts an override can replace (ReplyOverride.kind).
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+HELP = "help"
+WELCOME = "welcome"
+DOUBLE_OPT_IN = "double_opt_in"
+KINDS = (OPT_OUT, OPT_IN, HELP, WELCOME, DOUBLE_OPT_IN)
+
+
+@dataclass(frozen=True)
+class Override:
+    kind: str
+    language: str  # "" for any language
+    country: str  # "" for any country (ISO 3166 alpha-2, upper case)
+    text: str
+
+
+@dataclass(frozen=True)
+class ChosenReply:
+    text: str
+    source: str  # "override (CA, fr)", "French pack", "workspace"…, for previews and the ledger
+
+
+def _base(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
+def choose(
+    *,
+    kind: str,
+    language: str,
+    country: str,
+    overrides: Iterable[Override],
+    workspace_text: str,
+) -> ChosenReply:
+    """The reply to send for `kind` to a contact of `country` whose keyword was in `language`.
+
+    An override names a language, a country or both (never neither: the default text itself is
+    the workspace's setting or the pack's reply)."""
+    language, country = _base(language), country.upper()
+    levels = []
+    if language and country:
+        levels.append((language, country))
+    if language:
+        levels.append((language, ""))
+    if country:
+        levels.append(("", country))
+    candidates = [o for o in overrides if o.kind == kind]
+    for want in levels:
+        for override in candidates:
+            if (_base(override.language), override.country.upper()) == want:
+                return ChosenReply(override.text, "override " + "/".join(p for p in want if p))
+    pack_text = PACK_REPLIES.get((kind, language))
+    if language and language != ENGLISH and pack_text:
+        return ChosenReply(pack_text, f"{language} pack")
+    return ChosenReply(workspace_text, "workspace")
