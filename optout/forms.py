@@ -9,7 +9,8 @@ from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
 
 from . import sending_rules
-from .models import KeywordKind, OptOutScope, SignatureMode
+from .defaults import LANGUAGE_NAMES, OPTIONAL_PACKS
+from .models import KeywordKind, OptOutScope, ReplyOverride, SignatureMode
 
 # The product's own words (see the help page): labels differ from the models' short ones.
 SCOPE_CHOICES = [
@@ -175,7 +176,7 @@ class KeywordAddForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    EXAMPLES = {"opt_out": "e.g. BAJA", "opt_in": "e.g. ALTA", "help": "e.g. AYUDA"}
+    EXAMPLES = {"opt_out": "e.g. DETENER", "opt_in": "e.g. ALTA", "help": "e.g. SOCORRO"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,3 +263,47 @@ class LiftForm(forms.Form):
 
 class BlockListSearchForm(forms.Form):
     q = forms.CharField(label="Search by number", max_length=60, required=False)
+
+
+class LanguagePacksForm(forms.Form):
+    language_packs = forms.MultipleChoiceField(
+        label="Keyword packs beside English",
+        choices=[(code, LANGUAGE_NAMES[code]) for code in OPTIONAL_PACKS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ReplyOverrideForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReplyOverride.Kind.choices, widget=forms.HiddenInput)
+    country = forms.CharField(
+        label="Country",
+        max_length=2,
+        required=False,
+        help_text="Of the contact's number, e.g. CA.",
+        widget=forms.TextInput(attrs={"placeholder": "CA", "autocomplete": "off"}),
+    )
+    language = forms.CharField(
+        label="Language",
+        max_length=16,
+        required=False,
+        help_text="Of the keyword the contact sent, e.g. fr.",
+        widget=forms.TextInput(attrs={"placeholder": "fr", "autocomplete": "off"}),
+    )
+    text = forms.CharField(
+        label="Text",
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the text the contact receives."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("country", "").strip() and not data.get("language", "").strip():
+            self.add_error("country", "Name a country, a language or both.")
+        return data
+
+
+class ReplyPreviewForm(forms.Form):
+    number = forms.CharField(label="Contact's number", max_length=40, required=False)
+    keyword = forms.CharField(label="Their text", max_length=64, required=False)

@@ -415,3 +415,46 @@ def custom_keywords_by_kind(workspace: Any) -> dict[str, list[Keyword]]:
 
 def audit_log_for(workspace: Any) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")
+
+
+@dataclass(frozen=True)
+class ReplyPreview:
+    """What a contact of `country` texting `body` gets: the keyword it matched and the text."""
+
+    country: str
+    kind: str | None
+    keyword: str
+    language: str
+    text: str
+    source: str
+
+
+def reply_preview(
+    *, workspace: Any, rules: ComplianceSettings, contact_phone: str, body: str
+) -> ReplyPreview:
+    """The reply a text would get from a contact (for the Keywords tab's preview): the same
+    keyword rules and reply choice as a real text, without the repeat and carrier checks."""
+    country = country_of(contact_phone)
+    hit = match(
+        body, keyword_rules_for(workspace, packs=list(rules.language_packs), country=country)
+    )
+    if hit is None:
+        return ReplyPreview(country, None, "", "", "", "not a keyword: no automatic reply")
+    if hit.rule.reply_text:
+        return ReplyPreview(
+            country, hit.kind, hit.rule.keyword, hit.rule.language, hit.rule.reply_text, "keyword"
+        )
+    chosen = replies.choose(
+        kind=hit.kind,
+        language=hit.rule.language,
+        country=country,
+        overrides=reply_overrides_for(workspace),
+        workspace_text=getattr(rules, _WORKSPACE_TEXT[hit.kind]),
+    )
+    if hit.kind == OPT_OUT and not rules.opt_out_confirmation_enabled:
+        return ReplyPreview(
+            country, hit.kind, hit.rule.keyword, hit.rule.language, "", "confirmations are off"
+        )
+    return ReplyPreview(
+        country, hit.kind, hit.rule.keyword, hit.rule.language, chosen.text, chosen.source
+    )

@@ -2,40 +2,82 @@
 
 from django.contrib import messages as flash
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_center.errors import DomainError
+from compliance_center.phone import InvalidNumber, to_e164
 from workspaces.permissions import compliance_manager_required
 from workspaces.tenancy import get_for_workspace_or_404
 
 from .. import selectors, services
-from ..defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
+from ..defaults import (
+    LANGUAGE_NAMES,
+    LANGUAGE_PACKS,
+    MAX_CUSTOM_KEYWORDS_PER_KIND,
+    OPTIONAL_PACKS,
+)
 from ..forms import (
     KeywordAddForm,
+    LanguagePacksForm,
     RepliesForm,
+    ReplyOverrideForm,
+    ReplyPreviewForm,
 )
-from ..models import Keyword, KeywordKind
+from ..models import Keyword, KeywordKind, ReplyOverride
 from .common import render_tab, save_settings
 
 
-def _keywords_page(request, *, add_forms=None, replies_form=None, status=200):
+def _keywords_page(
+    request,
+    *,
+    add_forms=None,
+    replies_form=None,
+    packs_form=None,
+    override_forms=None,
+    status=200,
+):
     current = selectors.compliance_settings_for(request.workspace)
     custom = selectors.custom_keywords_by_kind(request.workspace)
-    add_forms = add_forms or {}
+    add_forms, override_forms = add_forms or {}, override_forms or {}
+    enabled = ["en", *current.language_packs]
     kinds = []
     for kind, label in KeywordKind.choices:
         kinds.append(
             {
                 "kind": kind,
                 "label": label,
-                "builtins": BUILTIN_KEYWORDS[kind],
+                "builtins": [
+                    (word, language)
+                    for language in enabled
+                    for word in LANGUAGE_PACKS[language][kind]
+                ],
                 "custom": custom[kind],
                 "full": len(custom[kind]) >= MAX_CUSTOM_KEYWORDS_PER_KIND,
                 "form": add_forms.get(kind) or KeywordAddForm(prefix=kind, initial={"kind": kind}),
             }
         )
+    overrides = list(ReplyOverride.objects.for_workspace(request.workspace))
+    override_kinds = [
+        {
+            "kind": kind,
+            "label": label,
+            "rows": [o for o in overrides if o.kind == kind],
+            "form": override_forms.get(kind)
+            or ReplyOverrideForm(prefix=f"ov-{kind}", initial={"kind": kind}),
+        }
+        for kind, label in ReplyOverride.Kind.choices
+    ]
+    packs = [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES[code],
+            "on": code in current.language_packs,
+            "words": [w for words in LANGUAGE_PACKS[code].values() for w in words],
+        }
+        for code in OPTIONAL_PACKS
+    ]
     return render_tab(
         request,
         "keywords.html",
@@ -43,6 +85,11 @@ def _keywords_page(request, *, add_forms=None, replies_form=None, status=200):
         status=status,
         kinds=kinds,
         limit=MAX_CUSTOM_KEYWORDS_PER_KIND,
+        packs=packs,
+        packs_form=packs_form
+        or LanguagePacksForm(initial={"language_packs": current.language_packs}),
+        override_kinds=override_kinds,
+        preview_form=ReplyPreviewForm(initial={"number": "+15145550123", "keyword": "ARRÊT"}),
         replies_form=replies_form
         or RepliesForm(
             initial={
@@ -104,3 +151,70 @@ def keyword_replies(request):
         flash.success(request, "Replies saved.")
         return redirect(reverse("compliance:keywords") + "#replies")
     return _keywords_page(request, replies_form=form)
+
+
+@require_POST
+@compliance_manager_required
+def language_packs(request):
+    form = LanguagePacksForm(request.POST)
+    if form.is_valid() and save_settings(request, form, ["language_packs"]):
+        flash.success(request, "Keyword packs saved.")
+        return redirect(reverse("compliance:keywords") + "#packs")
+    return _keywords_page(request, packs_form=form)
+
+
+@require_POST
+@compliance_manager_required
+def reply_override_add(request, kind: str):
+    if kind not in ReplyOverride.Kind.values:
+        return HttpResponse("Unknown reply kind.", status=404)
+    form = ReplyOverrideForm(request.POST, prefix=f"ov-{kind}", initial={"kind": kind})
+    if form.is_valid():
+        try:
+            services.reply_override_add(
+                workspace=request.workspace,
+                kind=kind,
+                language=form.cleaned_data["language"],
+                country=form.cleaned_data["country"],
+                text=form.cleaned_data["text"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            flash.success(request, "Reply saved.")
+            return redirect(reverse("compliance:keywords") + f"#ov-{kind}")
+    return _keywords_page(request, override_forms={kind: form}, status=400)
+
+
+@require_POST
+@compliance_manager_required
+def reply_override_remove(request, pk: int):
+    override = get_for_workspace_or_404(ReplyOverride, request.workspace, pk=pk)
+    services.reply_override_remove(override=override, actor=request.user)
+    flash.success(request, "Reply removed.")
+    return redirect(reverse("compliance:keywords") + f"#ov-{override.kind}")
+
+
+@require_POST
+@compliance_manager_required
+def reply_preview(request):
+    """htmx: which text a sample contact's number and keyword would get. Saves nothing."""
+    form = ReplyPreviewForm(request.POST)
+    form.is_valid()
+    raw = (form.cleaned_data.get("number") or "").strip()
+    try:
+        phone = to_e164(raw) if raw else ""
+    except InvalidNumber:
+        phone = ""
+    preview = selectors.reply_preview(
+        workspace=request.workspace,
+        rules=selectors.compliance_settings_for(request.workspace),
+        contact_phone=phone,
+        body=form.cleaned_data.get("keyword") or "",
+    )
+    return render(
+        request,
+        "optout/_reply_preview.html",
+        {"preview": preview, "number": raw, "valid_number": bool(phone) or not raw},
+    )

@@ -108,3 +108,43 @@ def test_replies_form_errors(as_admin, world):
     assert response.status_code == 200
     assert "Write the text the contact receives." in text(response)
     assert settings_of(world).help_text.startswith("Reply STOP")
+
+
+def test_packs_overrides_and_the_preview_on_the_keywords_tab(as_admin, world):
+    page = as_admin.get("/compliance/keywords/")
+    assert page.status_code == 200
+    assert b"ARRET" in page.content and b"ALTO" in page.content
+    response = as_admin.post("/compliance/keywords/packs/", {"language_packs": ["fr"]})
+    assert response.status_code == 302
+    world.workspace.compliance_settings.refresh_from_db()
+    assert world.workspace.compliance_settings.language_packs == ["fr"]
+    assert AuditLogEntry.objects.filter(field="language_packs").exists()
+    added = as_admin.post(
+        "/compliance/keywords/overrides/add/opt_out/",
+        {"ov-opt_out-kind": "opt_out", "ov-opt_out-country": "ca", "ov-opt_out-text": "Bye CA"},
+    )
+    assert added.status_code == 302
+    missing = as_admin.post(
+        "/compliance/keywords/overrides/add/help/",
+        {"ov-help-kind": "help", "ov-help-text": "x"},
+    )
+    assert missing.status_code == 400 and b"Name a country, a language or both" in missing.content
+    preview = as_admin.post(
+        "/compliance/keywords/preview/", {"number": "+15145550123", "keyword": "stop"}
+    )
+    assert b"Bye CA" in preview.content and b"override CA" in preview.content
+    # A country override outranks the pack's default (country and language, language,
+    # country, default): ARRET from Canada gets it too; from France, the French pack's reply.
+    canada = as_admin.post(
+        "/compliance/keywords/preview/", {"number": "+15145550123", "keyword": "arrêt"}
+    )
+    assert b"Bye CA" in canada.content
+    france = as_admin.post(
+        "/compliance/keywords/preview/", {"number": "+33612345678", "keyword": "arrêt"}
+    )
+    assert "Vous êtes désabonné".encode() in france.content
+    other = as_admin.post("/compliance/keywords/preview/", {"number": "", "keyword": "hello"})
+    assert b"Not a keyword" in other.content
+    [override] = world.workspace.reply_overrides.all()
+    removed = as_admin.post(f"/compliance/keywords/overrides/{override.pk}/remove/")
+    assert removed.status_code == 302 and not world.workspace.reply_overrides.exists()

@@ -27,10 +27,11 @@ FOREIGN_ID = {
     "inbox-opt-out": "conversation",
     "api-dead-letter-retry": "dead_letter",
     "api-reply-override": "reply_override",
+    "compliance:override-remove": "reply_override",
     "dead-letter-retry": "dead_letter",
 }
 # Routes with a parameter that is not an object id.
-NOT_AN_ID = {"compliance:keyword-add"}
+NOT_AN_ID = {"compliance:keyword-add", "compliance:override-add"}
 FOREIGN_PHONE = "+14155550166"
 
 
