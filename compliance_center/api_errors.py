@@ -45,6 +45,8 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.RECIPIENT_OPTED_OUT: 422,
     ErrorCode.QUIET_HOURS: 422,
     ErrorCode.CONTENT_BLOCKED: 422,
+    ErrorCode.CONSENT_REQUIRED: 422,
+    ErrorCode.CONSENT_PENDING: 422,
     ErrorCode.THROTTLED: 429,
     ErrorCode.ERROR: 500,
 }

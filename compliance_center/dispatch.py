@@ -24,6 +24,8 @@ class Job(StrEnum):
     MESSAGE_DELIVER = "messaging.tasks.message_deliver"
     MESSAGE_RECONCILE = "messaging.tasks.message_reconcile"
     MESSAGING_SWEEP = "messaging.tasks.messaging_sweep"
+    DOUBLE_OPT_IN_REQUEST_SEND = "messaging.tasks.double_opt_in_request_send"
+    CONSENT_MAINTENANCE = "optout.tasks.consent_maintenance"
     WEBHOOK_DELIVERY_ATTEMPT = "optout.tasks.webhook_delivery_attempt"
     WEBHOOK_DELIVERIES_SWEEP = "optout.tasks.webhook_deliveries_sweep"
 

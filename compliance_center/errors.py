@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     RECIPIENT_OPTED_OUT = "recipient_opted_out"
     QUIET_HOURS = "quiet_hours"
     CONTENT_BLOCKED = "content_blocked"
+    CONSENT_REQUIRED = "consent_required"
+    CONSENT_PENDING = "consent_pending"
     # Access
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"

@@ -252,6 +252,8 @@ CELERY_TASK_ROUTES = {
     "messaging.tasks.inbound_process": {"queue": "inbound"},
     "messaging.tasks.message_deliver": {"queue": "outbound"},
     "messaging.tasks.message_reconcile": {"queue": "outbound"},
+    "messaging.tasks.double_opt_in_request_send": {"queue": "outbound"},
+    "optout.tasks.consent_maintenance": {"queue": "maintenance"},
     "optout.tasks.webhook_delivery_attempt": {"queue": "webhooks"},
     "messaging.tasks.messaging_sweep": {"queue": "maintenance"},
     "optout.tasks.webhook_deliveries_sweep": {"queue": "maintenance"},
@@ -263,6 +265,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "webhook-deliveries-sweep": {
         "task": "optout.tasks.webhook_deliveries_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "consent-maintenance": {
+        "task": "optout.tasks.consent_maintenance",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
 }

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from compliance_center.dispatch import Job, publish
 
-from .services import delivery, inbound, sweep
+from .services import consent, delivery, inbound, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,11 @@ def inbound_process(inbound_id: int) -> None:
 )
 def message_deliver(message_id: int) -> None:
     delivery.message_deliver(message_id=message_id)
+
+
+@shared_task(acks_late=True)
+def double_opt_in_request_send(opt_in_id: int) -> None:
+    consent.double_opt_in_request_send(opt_in_id=opt_in_id)
 
 
 @shared_task(acks_late=True)

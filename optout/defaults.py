@@ -35,6 +35,15 @@ OPT_IN_CONFIRMATION = (
 )
 HELP_REPLY = "Reply STOP to opt out, START to opt back in. Msg & data rates may apply."
 SIGNATURE = "Reply STOP to opt out."
+# {brand} is the workspace's name.
+DOUBLE_OPT_IN_REQUEST = (
+    "{brand}: reply YES to receive appointment reminders and offers by text (up to 4 msgs/month). "
+    "Reply STOP to opt out, HELP for help. Msg & data rates may apply."
+)
+WELCOME = (
+    "{brand}: you're subscribed. You'll get up to 4 msgs/month. Reply STOP to opt out, HELP for "
+    "help. Msg & data rates may apply."
+)
 
 # The reply to a keyword of a pack comes in the pack's language (unless an override says
 # otherwise); English replies are the workspace's own texts (ComplianceSettings).

@@ -50,6 +50,28 @@ class ConsentSource(models.TextChoices):
 class ConsentKind(models.TextChoices):
     OPT_OUT = keywords.OPT_OUT, "Opted out"
     OPT_IN = keywords.OPT_IN, "Opted in"
+    OPT_IN_REQUESTED = "opt_in_requested", "Double opt-in requested"
+    OPT_IN_EXPIRED = "opt_in_expired", "Double opt-in expired"
+
+
+class ConsentStatus(models.TextChoices):
+    """A contact's consent to be texted from a number (optout.selectors.consent_status)."""
+
+    OPTED_IN = "opted_in", "Opted in"
+    PENDING = "pending", "Double opt-in pending"
+    OPTED_OUT = "opted_out", "Opted out"
+    UNKNOWN = "unknown", "No consent on record"
+
+
+class OptInSource(models.TextChoices):
+    """Where express consent was given (the contact's own text is `keyword`)."""
+
+    WEB_FORM = "web_form", "Web form"
+    PAPER_FORM = "paper_form", "Paper form"
+    VERBAL = "verbal", "Verbal (recorded by staff)"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    KEYWORD = "keyword", "The contact's own text"
 
 
 class ComplianceSettings(models.Model):
@@ -83,6 +105,15 @@ class ComplianceSettings(models.Model):
     # Keyword packs beyond English that this workspace answers (defaults.OPTIONAL_PACKS);
     # a country that requires a pack (Canada: French) gets it whatever this says.
     language_packs = models.JSONField(default=default_language_packs, blank=True)
+    # Consent before contact: refuse a first text to a contact with no consent on record who
+    # never texted in; double opt-in asks consent recorded elsewhere to be confirmed by YES.
+    consent_required = models.BooleanField(default=False)
+    double_opt_in_enabled = models.BooleanField(default=False)
+    double_opt_in_text = models.TextField(
+        max_length=MAX_BODY_LENGTH, default=defaults.DOUBLE_OPT_IN_REQUEST
+    )
+    welcome_text = models.TextField(max_length=MAX_BODY_LENGTH, default=defaults.WELCOME)
+    double_opt_in_expiry_days = models.PositiveSmallIntegerField(default=7)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -326,3 +357,56 @@ class ReplyOverride(models.Model):
     def __str__(self) -> str:
         target = "/".join(p for p in (self.country, self.language) if p)
         return f"{self.get_kind_display()} for {target}"
+
+
+class OptIn(models.Model):
+    """Express consent on record: a contact agreed to be texted from a number (or from every
+    number, when recorded under inbox scope), with its evidence. `pending` while a double
+    opt-in request waits for the contact's YES. An opt-out revokes it (the row is removed; the
+    ledger keeps the history)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        PENDING = "pending", "Pending (double opt-in)"
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="opt_ins"
+    )
+    contact = models.ForeignKey(
+        "workspaces.Contact", on_delete=models.CASCADE, related_name="opt_ins"
+    )
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="opt_ins"
+    )
+    scope = models.CharField(max_length=16, choices=OptOutScope.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    source = models.CharField(max_length=16, choices=OptInSource.choices)
+    evidence = models.TextField(help_text="The words or the form the contact agreed to.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # a pending request's deadline
+    request_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "contact", "phone_number"], name="optin_unique_per_number"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status="pending"),
+                name="optin_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} {self.status} on {self.phone_number}"

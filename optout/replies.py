@@ -63,3 +63,9 @@ def choose(
     if language and language != ENGLISH and pack_text:
         return ChosenReply(pack_text, f"{language} pack")
     return ChosenReply(workspace_text, "workspace")
+
+
+def with_brand(text: str, brand: str) -> str:
+    """`{brand}` in a reply (the welcome text, the double opt-in request) is the workspace's
+    name."""
+    return text.replace("{brand}", brand).strip()

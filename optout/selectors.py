@@ -23,8 +23,10 @@ from .models import (
     ComplianceSettings,
     ConsentEvent,
     ConsentKind,
+    ConsentStatus,
     Keyword,
     KeywordKind,
+    OptIn,
     OptOut,
     ReplyOverride,
 )
@@ -146,6 +148,18 @@ def inbound_decision(
         return InboundDecision(hit.kind, "", language, repeat, carrier)
     if repeat and _confirmed_recently(workspace, contact_phone, number, now or timezone.now()):
         return InboundDecision(hit.kind, "", language, repeat)
+    if hit.kind == OPT_IN and pending_opt_in(
+        workspace=workspace, contact_phone=contact_phone, number=number
+    ):
+        # The YES to a double opt-in request: the welcome text, not an opt-in confirmation.
+        welcome = replies.choose(
+            kind=replies.WELCOME,
+            language=language,
+            country=country,
+            overrides=reply_overrides_for(workspace),
+            workspace_text=rules.welcome_text,
+        )
+        return InboundDecision(hit.kind, replies.with_brand(welcome.text, workspace.name), language)
     text = (
         hit.rule.reply_text
         or replies.choose(
@@ -457,4 +471,79 @@ def reply_preview(
         )
     return ReplyPreview(
         country, hit.kind, hit.rule.keyword, hit.rule.language, chosen.text, chosen.source
+    )
+
+
+# ---------------------------------------------------------------- consent before contact
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A contact's consent to be texted from one workspace number."""
+
+    status: str  # ConsentStatus
+    texted_in_at: datetime | None  # when the contact last texted the workspace
+    opt_in: OptIn | None = None  # the consent on record that covers the number, if any
+    block: Block | None = None
+
+
+def opt_in_covers(opt_in: OptIn, number_id: int) -> bool:
+    """Consent given under inbox scope covers every number; under phone-number scope only the
+    number it was given for. (Unlike an opt-out, a scope change never widens consent.)"""
+    return opt_in.scope == scope.INBOX or opt_in.phone_number_id == number_id
+
+
+def consent_status(
+    *, workspace_id: int, contact_phone: str, number: Any, now: datetime | None = None
+) -> Consent:
+    """Opted out (the block list, under the scope in force) beats opted in beats pending beats
+    unknown."""
+    block = block_for(workspace_id=workspace_id, contact_phone=contact_phone, number=number.number)
+    contact = (
+        Contact.objects.filter(workspace_id=workspace_id, phone=contact_phone)
+        .only("id", "last_inbound_at")
+        .first()
+    )
+    texted_in_at = contact.last_inbound_at if contact else None
+    if block is not None:
+        return Consent(ConsentStatus.OPTED_OUT, texted_in_at, block=block)
+    if contact is None:
+        return Consent(ConsentStatus.UNKNOWN, None)
+    now = now or timezone.now()
+    covering = [
+        o
+        for o in OptIn.objects.filter(workspace_id=workspace_id, contact=contact)
+        if opt_in_covers(o, number.pk)
+    ]
+    confirmed = next((o for o in covering if o.status == OptIn.Status.CONFIRMED), None)
+    if confirmed:
+        return Consent(ConsentStatus.OPTED_IN, texted_in_at, confirmed)
+    pending = next(
+        (o for o in covering if o.expires_at is None or o.expires_at > now),
+        None,
+    )
+    if pending:
+        return Consent(ConsentStatus.PENDING, texted_in_at, pending)
+    return Consent(ConsentStatus.UNKNOWN, texted_in_at)
+
+
+def pending_opt_in(*, workspace: Any, contact_phone: str, number: Any) -> OptIn | None:
+    """The double opt-in request waiting for this contact's YES on this number, if any."""
+    for opt_in in OptIn.objects.filter(
+        workspace=workspace, contact__phone=contact_phone, status=OptIn.Status.PENDING
+    ):
+        if opt_in_covers(opt_in, number.pk):
+            return opt_in
+    return None
+
+
+def lost_consent_requests(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
+    """Pending double opt-ins whose request was never sent (its task lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(
+        OptIn.objects.filter(
+            status=OptIn.Status.PENDING, request_sent_at__isnull=True, created_at__lt=cutoff
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
     )

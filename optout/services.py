@@ -2,17 +2,19 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from compliance_center.dispatch import Job, enqueue
 from compliance_center.errors import DomainError, ErrorCode
-from compliance_center.phone import pretty
+from compliance_center.phone import country_of, pretty
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import Contact, PhoneNumber, Workspace
 from workspaces.services import contact_get_or_create
@@ -27,6 +29,8 @@ from .models import (
     ConsentKind,
     ConsentSource,
     Keyword,
+    OptIn,
+    OptInSource,
     OptOut,
     ReplyOverride,
     WebhookDelivery,
@@ -155,6 +159,7 @@ def opt_out_record(
         repeat=repeat,
     )
     confirmed_at = event.created_at if confirmed else None
+    _revoke_consent(workspace=workspace, contact=contact, number=phone_number, scope_=event_scope)
     # The contact's lock above serialises its consent changes: `existing` is still true here,
     # so a plain update or insert does (no savepoints of update_or_create).
     if existing:
@@ -218,8 +223,51 @@ def opt_in_record(
         language=language,
     )
     OptOut.objects.filter(id__in=[o.id for o in lifted]).delete()
+    if source == ConsentSource.KEYWORD:
+        # The contact's own START or YES is express consent, from the number they texted.
+        _consent_from_text(event=event, text=text)
     _queue_crm_notifications(event)
     return event
+
+
+def _revoke_consent(
+    *, workspace: Workspace, contact: Contact, number: PhoneNumber, scope_: str
+) -> None:
+    """An opt-out revokes the consent on record that it covers (all of it under inbox scope;
+    on the number, and any inbox-wide consent, under phone-number scope)."""
+    opt_ins = OptIn.objects.filter(workspace=workspace, contact=contact)
+    if scope_ != scope.INBOX:
+        opt_ins = opt_ins.filter(Q(phone_number=number) | Q(scope=scope.INBOX))
+    opt_ins.delete()
+
+
+def _consent_from_text(*, event: ConsentEvent, text: TextEvidence | None) -> None:
+    opt_in = OptIn.objects.filter(
+        workspace_id=event.workspace_id,
+        contact_id=event.contact_id,
+        phone_number_id=event.phone_number_id,
+    ).first()
+    evidence = f"Texted “{text.body}”" if text else "Texted an opt-in keyword"
+    if opt_in is None:
+        OptIn.objects.create(
+            workspace_id=event.workspace_id,
+            contact_id=event.contact_id,
+            phone_number_id=event.phone_number_id,
+            scope=event.scope,
+            status=OptIn.Status.CONFIRMED,
+            source=OptInSource.KEYWORD,
+            evidence=evidence,
+            event=event,
+            confirmed_at=event.created_at,
+        )
+    elif opt_in.status == OptIn.Status.PENDING:
+        # The YES to a double opt-in request: the consent recorded earlier is confirmed.
+        opt_in.status, opt_in.confirmed_at, opt_in.expires_at = (
+            OptIn.Status.CONFIRMED,
+            event.created_at,
+            None,
+        )
+        opt_in.save(update_fields=["status", "confirmed_at", "expires_at"])
 
 
 def keyword_add(
@@ -590,3 +638,155 @@ def reply_override_remove(*, override: ReplyOverride, actor: Any = None) -> None
         f"{override.text}",
     )
     override.delete()
+
+
+# ---------------------------------------------------------------- consent before contact
+
+
+@dataclass(frozen=True)
+class ConsentRecorded:
+    opt_in: OptIn
+    created: bool  # False: the same consent was on record already (nothing changed)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    workspace: Workspace,
+    contact_phone: str,
+    source: str,
+    evidence: str,
+    number: PhoneNumber | None = None,
+    actor: Any = None,
+) -> ConsentRecorded:
+    """Records express consent given elsewhere than by the contact's own text (a web or paper
+    form, a call, an import, the API), with its evidence.
+
+    With double opt-in on, the consent is `pending` and the request text is queued (the contact
+    confirms with YES); otherwise it is confirmed at once. A contact who opted out is refused:
+    only their own START lifts an opt-out. Recording the same consent again changes nothing."""
+    evidence = (evidence or "").strip()
+    if source not in OptInSource.values or source == OptInSource.KEYWORD:
+        raise DomainError(
+            ErrorCode.INVALID_CHOICE,
+            "Say where the contact gave consent: "
+            + ", ".join(v for v in OptInSource.values if v != OptInSource.KEYWORD)
+            + ".",
+            field="source",
+        )
+    if not evidence:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "Record the evidence: the words or the form the contact agreed to.",
+            field="evidence",
+        )
+    number = number or workspace.phone_numbers.order_by("number").first()
+    if number is None or number.workspace_id != workspace.pk:
+        raise DomainError(
+            ErrorCode.UNKNOWN_SENDER_NUMBER,
+            "Pick a number of this workspace that the consent covers.",
+            field="number",
+        )
+    block = block_for(workspace_id=workspace.pk, contact_phone=contact_phone, number=number.number)
+    if block is not None:
+        raise DomainError(
+            ErrorCode.RECIPIENT_OPTED_OUT,
+            f"{block.refusal} Only the contact's own START (or YES) can lift an opt-out.",
+            field="contact",
+        )
+    contact = contact_get_or_create(workspace=workspace, phone=contact_phone)
+    settings_ = _consent_lock(workspace=workspace, contact=contact)
+    existing = OptIn.objects.filter(
+        workspace=workspace, contact=contact, phone_number=number
+    ).first()
+    if existing is not None and existing.status == OptIn.Status.CONFIRMED:
+        return ConsentRecorded(existing, created=False)
+    if existing is not None and (
+        existing.expires_at is None or existing.expires_at > timezone.now()
+    ):
+        return ConsentRecorded(existing, created=False)  # a request is already waiting
+    double = settings_.double_opt_in_enabled
+    event = ConsentEvent.objects.create(
+        workspace=workspace,
+        contact=contact,
+        kind=ConsentKind.OPT_IN_REQUESTED if double else ConsentKind.OPT_IN,
+        source=ConsentSource.IMPORT
+        if source == OptInSource.IMPORT
+        else (ConsentSource.API if actor is None else ConsentSource.AGENT),
+        scope=settings_.opt_out_scope,
+        phone_number=number,
+        numbers=_numbers_covered(workspace, number, settings_.opt_out_scope),
+        actor=actor if getattr(actor, "pk", None) else None,
+        reason=f"{OptInSource(source).label}: {evidence}",
+    )
+    now = event.created_at
+    fields = {
+        "scope": settings_.opt_out_scope,
+        "status": OptIn.Status.PENDING if double else OptIn.Status.CONFIRMED,
+        "source": source,
+        "evidence": evidence,
+        "recorded_by": event.actor,
+        "event": event,
+        "confirmed_at": None if double else now,
+        "expires_at": now + timedelta(days=settings_.double_opt_in_expiry_days) if double else None,
+        "request_sent_at": None,
+    }
+    if existing is not None:  # an expired request: asked again
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save()
+        opt_in = existing
+    else:
+        opt_in = OptIn.objects.create(
+            workspace=workspace, contact=contact, phone_number=number, **fields
+        )
+    if double:
+        enqueue(Job.DOUBLE_OPT_IN_REQUEST_SEND, opt_in.pk)
+    _queue_crm_notifications(event)
+    return ConsentRecorded(opt_in, created=True)
+
+
+def double_opt_in_request_text(*, opt_in: OptIn, rules: ComplianceSettings) -> str:
+    """The request a pending consent sends: the workspace's text (or an override for the
+    contact's country), with its brand."""
+    chosen = replies.choose(
+        kind=replies.DOUBLE_OPT_IN,
+        language="",
+        country=country_of(opt_in.contact.phone),
+        overrides=[
+            replies.Override(o.kind, o.language, o.country, o.text)
+            for o in ReplyOverride.objects.for_workspace(opt_in.workspace_id)
+        ],
+        workspace_text=rules.double_opt_in_text,
+    )
+    return replies.with_brand(chosen.text, opt_in.workspace.name)
+
+
+def double_opt_in_request_sent(*, opt_in: OptIn) -> None:
+    OptIn.objects.filter(pk=opt_in.pk).update(request_sent_at=timezone.now())
+
+
+@transaction.atomic
+def consent_requests_expire(*, now: datetime | None = None) -> int:
+    """Pending double opt-ins whose contact never said YES in time are dropped (the contact is
+    back to no consent on record), each with a ledger event."""
+    now = now or timezone.now()
+    expired = list(
+        OptIn.objects.select_for_update(skip_locked=True)
+        .filter(status=OptIn.Status.PENDING, expires_at__lte=now)
+        .select_related("workspace", "phone_number")
+    )
+    for opt_in in expired:
+        event = ConsentEvent.objects.create(
+            workspace_id=opt_in.workspace_id,
+            contact_id=opt_in.contact_id,
+            kind=ConsentKind.OPT_IN_EXPIRED,
+            source=ConsentSource(opt_in.event.source),
+            scope=opt_in.scope,
+            phone_number_id=opt_in.phone_number_id,
+            numbers=[opt_in.phone_number.number],
+            reason=f"No YES within {(opt_in.expires_at - opt_in.created_at).days} days.",
+        )
+        opt_in.delete()
+        _queue_crm_notifications(event)
+    return len(expired)

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from compliance_center.dispatch import Job, publish
 
-from . import crm
+from . import crm, selectors, services
 
 
 @shared_task(
@@ -32,3 +32,14 @@ def webhook_deliveries_sweep() -> int:
     for delivery_id in lost:
         publish(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery_id)
     return len(lost)
+
+
+@shared_task(acks_late=True)
+def consent_maintenance() -> dict[str, int]:
+    """Expires double opt-in requests nobody answered in time, and re-queues requests whose task
+    was lost."""
+    expired = services.consent_requests_expire()
+    lost = selectors.lost_consent_requests(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    for opt_in_id in lost:
+        publish(Job.DOUBLE_OPT_IN_REQUEST_SEND, opt_in_id)
+    return {"expired": expired, "requests": len(lost)}

@@ -122,6 +122,12 @@ class Contact(models.Model):
     # "whatsapp:+1…") is kept exactly as the carrier gave it.
     phone = models.CharField(max_length=64, help_text="E.164, or the carrier's sender id")
     name = models.CharField(max_length=200, blank=True)
+    # The contact's own IANA time zone, when known: their quiet hours are kept in it (else the
+    # zones of their number's area code).
+    time_zone = models.CharField(max_length=64, blank=True)
+    # When the contact last texted the workspace (any number): a contact who texted first may be
+    # answered without consent on record, and replies to them are not held for quiet hours.
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()

@@ -115,3 +115,10 @@ def contact_create(*, workspace: Workspace, phone: str, name: str = "") -> Conta
         raise DomainError(
             ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"
         ) from exc
+
+
+def contact_texted_in(*, contact: Contact, at: Any) -> None:
+    """The contact texted the workspace at `at` (they may be answered; their replies are not
+    held for quiet hours)."""
+    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=at)
+    contact.last_inbound_at = at

@@ -18,6 +18,7 @@ from optout.models import ComplianceSettings
 from optout.selectors import compliance_settings_for, inbound_decision, is_keyword_for_routing
 from optout.services import TextEvidence, inbound_consent_record
 from workspaces.selectors import NumberOwner
+from workspaces.services import contact_texted_in
 
 from ..models import Conversation, Direction, InboundMessage, Message, MessageSource, MessageStatus
 from .conversations import conversation_get_or_create
@@ -145,6 +146,7 @@ def inbound_process(*, inbound_id: int, lock_wait_ms: int | None = None) -> Inbo
             workspace=workspace, phone_number=number, phone=inbound.from_number
         )
         message = _inbound_store(conversation, inbound)
+        contact_texted_in(contact=contact, at=inbound.received_at)
         decision = inbound_decision(
             workspace=workspace,
             rules=rules,

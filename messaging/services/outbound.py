@@ -56,7 +56,7 @@ def message_send(
     policy.send_check(
         workspace_id=workspace.id,
         rules=rules,
-        number=sender.number,
+        sender=sender,
         recipient=recipient,
         body=body,
         now=timezone.now(),
