@@ -3,6 +3,11 @@
 Pure functions over plain values. A message matches a keyword when, after Unicode NFKC
 normalisation, case-folding, trimming surrounding whitespace and punctuation, and ignoring
 spaces and hyphens inside it, it equals the keyword. Opt-out beats opt-in beats help.
+
+Characters nobody sees are dropped first, wherever they are: Unicode format characters (category
+Cf: zero-width space and joiners, soft hyphen, byte-order mark, bidi marks, tags…) and the other
+default-ignorable code points (variation selectors, the combining grapheme joiner, Hangul
+fillers). "S<U+200B>TOP" reads "STOP" on the agent's screen, so it is a STOP.
 """
 
 import unicodedata
@@ -15,6 +20,21 @@ HELP = "help"
 PRECEDENCE = (OPT_OUT, OPT_IN, HELP)
 MAX_KEYWORD_LENGTH = 64
 _INNER_IGNORED = {" ", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "_"}
+# Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) outside category Cf.
+_INVISIBLE_NOT_CF = frozenset(
+    chr(c)
+    for first, last in (
+        (0x034F, 0x034F),  # combining grapheme joiner
+        (0x115F, 0x1160),  # Hangul choseong / jungseong fillers
+        (0x17B4, 0x17B5),  # Khmer inherent vowels
+        (0x180B, 0x180F),  # Mongolian free variation selectors
+        (0x3164, 0x3164),  # Hangul filler
+        (0xFE00, 0xFE0F),  # variation selectors
+        (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+        (0xE0100, 0xE01EF),  # variation selectors supplement
+    )
+    for c in range(first, last + 1)
+)
 
 
 def _is_trimmable(ch: str) -> bool:
@@ -22,9 +42,18 @@ def _is_trimmable(ch: str) -> bool:
     return category[0] in ("P", "Z", "S", "C") or ch.isspace()
 
 
+def _drop_invisible(text: str) -> str:
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) != "Cf" and ch not in _INVISIBLE_NOT_CF
+    )
+
+
 def normalize(text: str) -> str:
-    """The comparable form of a message or keyword: "  Opt-Out!! " -> "optout"."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """The comparable form of a message or keyword: "  Opt-Out!! " -> "optout",
+    "S<U+200B>TOP" -> "stop"."""
+    # Invisible characters go before NFKC (so that what they separated composes as it is shown)
+    # and after it (a compatibility form may decompose to one, e.g. U+FFA0 -> U+1160).
+    text = _drop_invisible(unicodedata.normalize("NFKC", _drop_invisible(text)).casefold())
     start, end = 0, len(text)
     while start < end and _is_trimmable(text[start]):
         start += 1
