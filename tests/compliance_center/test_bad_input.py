@@ -88,6 +88,31 @@ def test_a_ledger_filter_that_is_no_contact_id_is_not_found(as_admin, contact):
     assert response.status_code == 404
 
 
+# ---------------------------------------------------------------- pagination
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=43940524072467750912", "offset=43940524072467750912", "limit=99999&offset=99999999"],
+)
+def test_a_huge_limit_or_offset_answers_a_page(api, query):
+    # PostgreSQL's LIMIT is a bigint: a 20-digit limit answered 500.
+    response = api.get(f"/api/v1/phone-numbers?{query}")
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["count"] == 2
+
+
+def test_a_page_is_at_most_1000_rows(api, world):
+    from workspaces.models import Contact
+
+    Contact.objects.bulk_create(
+        Contact(workspace=world.workspace, phone=f"+1415556{i:04d}") for i in range(1001)
+    )
+    response = api.get("/api/v1/contacts?limit=5000")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1001 and len(response.json()["results"]) == 1000
+
+
 # ---------------------------------------------------------------- deeply nested JSON
 
 
