@@ -267,10 +267,19 @@ class OptOutCheck(WorkspaceScopedMixin, APIView):
         )
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NumberListField(serializers.JSONField):
+    """The E.164 numbers an event covered (stored as JSON), documented as the list it is."""
+
+
 class ConsentEventSerializer(serializers.ModelSerializer):
     contact = serializers.CharField(source="contact.phone")
-    phone_number = serializers.CharField(source="phone_number.number", default=None)
-    actor = serializers.CharField(source="actor.email", default=None)
+    # null: an event without a number (removed since) or without a person (keyword, API).
+    phone_number = serializers.CharField(
+        source="phone_number.number", default=None, allow_null=True
+    )
+    actor = serializers.CharField(source="actor.email", default=None, allow_null=True)
+    numbers = NumberListField()
 
     class Meta:
         model = ConsentEvent

@@ -107,3 +107,14 @@ def test_request_bodies_say_which_strings_may_not_be_blank(spec):
 def test_descriptions_are_the_endpoints_own(spec):
     for path, method, operation in _operations(spec):
         assert "For DRF views" not in operation.get("description", ""), (method, path)
+
+
+def test_the_ledger_says_which_fields_may_be_null(spec, api, world):
+    event = spec["components"]["schemas"]["ConsentEvent"]["properties"]
+    assert event["actor"]["nullable"] is True and event["phone_number"]["nullable"] is True
+    assert event["numbers"] == {"type": "array", "items": {"type": "string"}}
+    opt_out = {"contact": "+14155550124", "phone_number": world.number_a.number}
+    assert api.post("/api/v1/opt-outs", opt_out, format="json").status_code == 201
+    [answer] = api.get("/api/v1/consent-events").json()["results"]
+    assert answer["actor"] is None  # an API opt-out has no person behind it
+    assert answer["numbers"] == [world.number_a.number, world.number_b.number]
