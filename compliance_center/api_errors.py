@@ -4,6 +4,8 @@ form's errors, and any public facts a `DomainError` carries)."""
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -60,6 +62,34 @@ def http_status(code: ErrorCode | str) -> int:
         return 400
 
 
+# The code an HTTP error status reads as when no more specific code is known (errors Django
+# answers by itself under /api/, e.g. an unknown path).
+_STATUS_CODES: dict[int, ErrorCode] = {
+    400: ErrorCode.INVALID,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    406: ErrorCode.NOT_ACCEPTABLE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.THROTTLED,
+}
+
+
+def code_for_status(status_code: int) -> ErrorCode:
+    if status_code in _STATUS_CODES:
+        return _STATUS_CODES[status_code]
+    return ErrorCode.ERROR if status_code >= 500 else ErrorCode.INVALID
+
+
+def error_response(code: ErrorCode, detail: str, *, status: int | None = None) -> JsonResponse:
+    """The API's error shape outside DRF (middleware): `{"code": …, "detail": …}`."""
+    return JsonResponse(
+        {"code": code.value, "detail": detail},
+        status=status if status is not None else http_status(code),
+    )
+
+
 def _first_code(errors: Any) -> str:
     if isinstance(errors, dict):
         for value in errors.values():
@@ -102,9 +132,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
-    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else ErrorCode.ERROR
-    response.data = {
-        "code": codes if isinstance(codes, str) else ErrorCode.ERROR.value,
-        "detail": str(getattr(exc, "detail", exc)),
-    }
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else ErrorCode.ERROR.value
+    elif isinstance(exc, Http404):  # get_object_or_404: DRF answers 404, with our code
+        code = ErrorCode.NOT_FOUND.value
+    elif isinstance(exc, PermissionDenied):
+        code = ErrorCode.PERMISSION_DENIED.value
+    else:
+        code = code_for_status(response.status_code).value
+    response.data = {"code": code, "detail": str(getattr(exc, "detail", exc))}
     return response

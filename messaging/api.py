@@ -6,6 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from compliance_center.errors import ErrorCode
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.api import E164Field
 from workspaces.models import Contact
@@ -30,7 +31,10 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ContactList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """The workspace's contacts; POST adds one."""
+
     serializer_class = ContactSerializer
+    api_errors = {"POST": (ErrorCode.INVALID_NUMBER, ErrorCode.CONTACT_EXISTS)}
     queryset = Contact.objects.all()
 
     def get_queryset(self):
@@ -81,7 +85,23 @@ class SendSerializer(serializers.Serializer):
 
 
 class MessageList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """The workspace's messages, newest first. POST sends one through the send policy: a send
+    the rules refuse answers 422 (opted out, quiet hours, blocked content)."""
+
     serializer_class = MessageSerializer
+    api_errors = {
+        "POST": (
+            ErrorCode.INVALID_NUMBER,
+            ErrorCode.UNKNOWN_SENDER_NUMBER,
+            ErrorCode.INVALID_BODY,
+            ErrorCode.BODY_TOO_LONG,
+            ErrorCode.RECIPIENT_OPTED_OUT,
+            ErrorCode.CONSENT_REQUIRED,
+            ErrorCode.CONSENT_PENDING,
+            ErrorCode.QUIET_HOURS,
+            ErrorCode.CONTENT_BLOCKED,
+        )
+    }
     queryset = Message.objects.select_related(
         "conversation__contact", "conversation__phone_number"
     ).order_by("-created_at", "-id")
@@ -101,6 +121,8 @@ class MessageList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 
 
 class MessageDetail(WorkspaceScopedMixin, generics.RetrieveAPIView):
+    """A message: its status, provider id and error, if any."""
+
     serializer_class = MessageSerializer
     queryset = Message.objects.select_related("conversation__contact", "conversation__phone_number")
 

@@ -1,9 +1,10 @@
 """API of consent: compliance settings, keywords, block list, ledger, CRM webhook endpoints."""
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,13 +24,31 @@ from .exports import stream_csv
 from .models import (
     ComplianceSettings,
     ConsentEvent,
+    ConsentSource,
     Keyword,
     KeywordKind,
     OptOut,
+    OptOutScope,
     ReplyOverride,
     WebhookEndpoint,
 )
 from .selectors import block_for, compliance_settings_for
+
+# A wall-clock time without a UTC offset: what the API answers ("21:00:00") and what it is sent
+# ("21:00" or "21:00:00"). OpenAPI's `format: time` would demand an offset (RFC 3339).
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": LOCAL_TIME_PATTERN,
+        "example": "21:00",
+        "description": "HH:MM[:ss], local time in the settings' `timezone`, no UTC offset.",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """DRF's TimeField, documented as the offset-less time it is."""
 
 
 class ComplianceSettingsSerializer(serializers.ModelSerializer):
@@ -39,6 +58,10 @@ class ComplianceSettingsSerializer(serializers.ModelSerializer):
         help_text="Keyword packs answered beside English (fr: ARRET, AIDE; es: ALTO, PARAR, "
         "CANCELAR, BAJA, AYUDA). Canadian numbers always answer STOP and ARRET.",
     )
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: LocalTimeField,
+    }
 
     class Meta:
         model = ComplianceSettings
@@ -65,6 +88,9 @@ class ComplianceSettingsSerializer(serializers.ModelSerializer):
 
 
 class ComplianceSettingsView(WorkspaceScopedMixin, APIView):
+    """The workspace's compliance settings: opt-out scope, confirmations, signature, quiet hours,
+    blocked terms. PATCH changes the fields it is given."""
+
     @extend_schema(responses=ComplianceSettingsSerializer)
     def get(self, request):
         return Response(ComplianceSettingsSerializer(compliance_settings_for(self.workspace)).data)
@@ -89,7 +115,16 @@ class KeywordSerializer(serializers.ModelSerializer):
 
 
 class KeywordList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """The workspace's custom keywords (the built-in ones are always on); POST adds one."""
+
     serializer_class = KeywordSerializer
+    api_errors = {
+        "POST": (
+            ErrorCode.INVALID_KEYWORD,
+            ErrorCode.KEYWORD_EXISTS,
+            ErrorCode.KEYWORD_LIMIT_REACHED,
+        )
+    }
     pagination_class = None
     queryset = Keyword.objects.all()
 
@@ -100,6 +135,8 @@ class KeywordList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 
 
 class KeywordDetail(WorkspaceScopedMixin, generics.RetrieveDestroyAPIView):
+    """A custom keyword; DELETE removes it."""
+
     serializer_class = KeywordSerializer
     queryset = Keyword.objects.all()
 
@@ -134,7 +171,16 @@ class OptOutCreateSerializer(serializers.Serializer):
 
 
 class OptOutList(WorkspaceScopedMixin, generics.ListCreateAPIView):
-    """The block list; POST records a manual opt-out (source `api`)."""
+    """The block list, newest first (`?contact=+1…` filters); POST records a manual opt-out
+    (source `api`)."""
+
+    api_errors = {
+        "POST": (
+            ErrorCode.INVALID_NUMBER,
+            ErrorCode.UNKNOWN_SENDER_NUMBER,
+            ErrorCode.ALREADY_OPTED_OUT,
+        )
+    }
 
     def get_serializer_class(self):
         return OptOutCreateSerializer if self.request.method == "POST" else OptOutSerializer
@@ -146,6 +192,10 @@ class OptOutList(WorkspaceScopedMixin, generics.ListCreateAPIView):
         if contact := self.request.query_params.get("contact"):
             qs = qs.filter(contact__phone=contact.strip().replace(" ", "+", 1))
         return qs
+
+    @extend_schema(parameters=[OpenApiParameter("contact", OpenApiTypes.STR)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=OptOutCreateSerializer, responses={201: OptOutSerializer})
     def post(self, request: Request) -> Response:
@@ -183,13 +233,35 @@ def _query_number(request: Request, name: str) -> str:
         raise DomainError(ErrorCode.INVALID_NUMBER, f"'{name}': {exc}", field=name) from exc
 
 
+class OptOutCheckSerializer(serializers.Serializer):
+    """The answer of `opt-outs/check` (schema only); the opt-out's facts when blocked."""
+
+    blocked = serializers.BooleanField()
+    to = serializers.CharField(help_text="The contact's number, E.164.")
+    code = serializers.CharField(required=False, help_text="`recipient_opted_out` when blocked.")
+    scope = serializers.ChoiceField(choices=OptOutScope.choices, required=False)
+    workspace_scope = serializers.ChoiceField(choices=OptOutScope.choices, required=False)
+    source = serializers.ChoiceField(choices=ConsentSource.choices, required=False)
+    opted_out_on = serializers.CharField(required=False, help_text="The number opted out on.")
+    opted_out_at = serializers.DateTimeField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(help_text="The workspace number, E.164.")
+        return fields
+
+
 class OptOutCheck(WorkspaceScopedMixin, APIView):
+    """Whether a send from a workspace number to a contact would be refused as opted out."""
+
+    api_errors = {"GET": (ErrorCode.INVALID_NUMBER, ErrorCode.UNKNOWN_SENDER_NUMBER)}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.STR, required=True),
             OpenApiParameter("to", OpenApiTypes.STR, required=True),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=OptOutCheckSerializer,
     )
     def get(self, request: Request) -> Response:
         sender = _workspace_number(self.workspace, _query_number(request, "from"))
@@ -212,10 +284,19 @@ class OptOutCheck(WorkspaceScopedMixin, APIView):
         )
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NumberListField(serializers.JSONField):
+    """The E.164 numbers an event covered (stored as JSON), documented as the list it is."""
+
+
 class ConsentEventSerializer(serializers.ModelSerializer):
     contact = serializers.CharField(source="contact.phone")
-    phone_number = serializers.CharField(source="phone_number.number", default=None)
-    actor = serializers.CharField(source="actor.email", default=None)
+    # null: an event without a number (removed since) or without a person (keyword, API).
+    phone_number = serializers.CharField(
+        source="phone_number.number", default=None, allow_null=True
+    )
+    actor = serializers.CharField(source="actor.email", default=None, allow_null=True)
+    numbers = NumberListField()
 
     class Meta:
         model = ConsentEvent
@@ -253,8 +334,17 @@ class ConsentEventList(WorkspaceScopedMixin, generics.ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("contact", OpenApiTypes.STR),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
-        ]
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="`csv`: the whole ledger (filtered by `contact`) as a CSV download.",
+            ),
+        ],
+        responses={
+            (200, "application/json"): ConsentEventSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
     )
     def get(self, request, *args, **kwargs):
         if request.query_params.get("format") == "csv":
@@ -312,6 +402,15 @@ class ReplyOverrideList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     serializer_class = ReplyOverrideSerializer
     queryset = ReplyOverride.objects.all()
     pagination_class = None
+    api_errors = {
+        "POST": (
+            ErrorCode.INVALID_LANGUAGE,
+            ErrorCode.INVALID_COUNTRY,
+            ErrorCode.OVERRIDE_EXISTS,
+            ErrorCode.INVALID_BODY,
+            ErrorCode.BODY_TOO_LONG,
+        )
+    }
 
     def perform_create(self, serializer: ReplyOverrideSerializer) -> None:
         serializer.instance = services.reply_override_add(

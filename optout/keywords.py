@@ -1,10 +1,14 @@
 """Keyword matching: does an inbound text equal an opt-out, opt-in or help keyword?
 
 Pure functions over plain values. A message matches a keyword when, after Unicode NFKC
-normalisation, case-folding, dropping invisible format characters (Unicode Cf: zero-width
-spaces and joiners, soft hyphens), folding accents (ARRÊT = ARRET), trimming surrounding
-whitespace and punctuation, and ignoring spaces and hyphens inside it, it equals the keyword.
-Opt-out beats opt-in beats help.
+normalisation, case-folding, dropping invisible characters, folding accents (ARRÊT = ARRET),
+trimming surrounding whitespace and punctuation, and ignoring spaces and hyphens inside it, it
+equals the keyword. Opt-out beats opt-in beats help.
+
+Characters nobody sees are dropped first, wherever they are: Unicode format characters (category
+Cf: zero-width space and joiners, soft hyphen, byte-order mark, bidi marks, tags…) and the other
+default-ignorable code points (variation selectors, the combining grapheme joiner, Hangul
+fillers). "S<U+200B>TOP" reads "STOP" on the agent's screen, so it is a STOP.
 """
 
 import unicodedata
@@ -19,6 +23,21 @@ HELP = "help"
 PRECEDENCE = (OPT_OUT, OPT_IN, HELP)
 MAX_KEYWORD_LENGTH = 64
 _INNER_IGNORED = {" ", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "_"}
+# Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt) outside category Cf.
+_INVISIBLE_NOT_CF = frozenset(
+    chr(c)
+    for first, last in (
+        (0x034F, 0x034F),  # combining grapheme joiner
+        (0x115F, 0x1160),  # Hangul choseong / jungseong fillers
+        (0x17B4, 0x17B5),  # Khmer inherent vowels
+        (0x180B, 0x180F),  # Mongolian free variation selectors
+        (0x3164, 0x3164),  # Hangul filler
+        (0xFE00, 0xFE0F),  # variation selectors
+        (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+        (0xE0100, 0xE01EF),  # variation selectors supplement
+    )
+    for c in range(first, last + 1)
+)
 
 
 def _is_trimmable(ch: str) -> bool:
@@ -26,10 +45,18 @@ def _is_trimmable(ch: str) -> bool:
     return category[0] in ("P", "Z", "S", "C") or ch.isspace()
 
 
+def _drop_invisible(text: str) -> str:
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) != "Cf" and ch not in _INVISIBLE_NOT_CF
+    )
+
+
 def fold(text: str) -> str:
-    """Case, width, accents and invisible characters folded away: "ＡＲＲÊ\u200bT" -> "arret"."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    """Case, width, accents and invisible characters folded away: "ＡＲＲÊ<U+200B>T" -> "arret".
+
+    Invisible characters go before NFKC (so that what they separated composes as it is shown)
+    and after it (a compatibility form may decompose to one, e.g. U+FFA0 -> U+1160)."""
+    text = _drop_invisible(unicodedata.normalize("NFKC", _drop_invisible(text)).casefold())
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize(
         "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -37,7 +64,8 @@ def fold(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """The comparable form of a message or keyword: "  Opt-Out!! " -> "optout"."""
+    """The comparable form of a message or keyword: "  Opt-Out!! " -> "optout",
+    "S<U+200B>TOP" -> "stop"."""
     text = fold(text)
     start, end = 0, len(text)
     while start < end and _is_trimmable(text[start]):

@@ -242,17 +242,17 @@ def _revoke_consent(
 
 
 def _consent_from_text(*, event: ConsentEvent, text: TextEvidence | None) -> None:
+    number_id = event.phone_number_id
+    assert number_id is not None  # a keyword's event names the number it was texted to
     opt_in = OptIn.objects.filter(
-        workspace_id=event.workspace_id,
-        contact_id=event.contact_id,
-        phone_number_id=event.phone_number_id,
+        workspace_id=event.workspace_id, contact_id=event.contact_id, phone_number_id=number_id
     ).first()
     evidence = f"Texted “{text.body}”" if text else "Texted an opt-in keyword"
     if opt_in is None:
         OptIn.objects.create(
             workspace_id=event.workspace_id,
             contact_id=event.contact_id,
-            phone_number_id=event.phone_number_id,
+            phone_number_id=number_id,
             scope=event.scope,
             status=OptIn.Status.CONFIRMED,
             source=OptInSource.KEYWORD,

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import generics, serializers
 
+from compliance_center.errors import ErrorCode
 from compliance_center.phone import InvalidNumber, to_e164
 
 from . import services
@@ -38,7 +39,10 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
 
 
 class PhoneNumberList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """The workspace's phone numbers; POST adds one (a number belongs to one workspace)."""
+
     serializer_class = PhoneNumberSerializer
+    api_errors = {"POST": (ErrorCode.INVALID_NUMBER, ErrorCode.NUMBER_TAKEN)}
     queryset = PhoneNumber.objects.all()
 
     def perform_create(self, serializer: PhoneNumberSerializer) -> None:

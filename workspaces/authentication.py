@@ -2,6 +2,7 @@
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from compliance_center.process_cache import ProcessCache
@@ -80,3 +81,22 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class WorkspaceTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of `WorkspaceTokenAuthentication` (drf-spectacular finds it
+    when it meets the authenticator)."""
+
+    target_class = WorkspaceTokenAuthentication
+    name = "workspaceToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "The workspace's API token, with its prefix: `Authorization: Token <api_token>` "
+                "(`Bearer <api_token>` is accepted too). Every token acts inside one workspace."
+            ),
+        }

@@ -118,9 +118,11 @@ def consent_ledger_csv(request):
         "contact", "phone_number", "actor"
     )
     if contact_id := request.GET.get("contact"):
-        contact = get_for_workspace_or_404(
-            Contact, request.workspace, pk=contact_id if contact_id.isdigit() else 0
-        )
+        try:
+            pk = int(contact_id)
+        except ValueError:  # "abc", "²", a 5,000-digit number: no such contact
+            pk = 0
+        contact = get_for_workspace_or_404(Contact, request.workspace, pk=pk)
         qs = qs.filter(contact=contact)
     return consent_events_csv(qs)
 
