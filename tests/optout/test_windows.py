@@ -5,6 +5,7 @@ opens, across midnight and DST transitions. Fixed datetimes, no database, no sle
 import json
 from datetime import UTC, datetime, time, timedelta
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -619,3 +620,10 @@ def test_opens_at_is_minimal_minute_by_minute(now, zones, start, end, states):
     while minute < limit:
         assert not _oracle_open(minute, zones, start, end, states), minute
         minute += timedelta(minutes=1)
+
+
+def test_docs_rules_md_lists_every_state_rule_and_its_source():
+    docs = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule_ in state_rules():
+        assert f"| {rule_.state} {rule_.name} |" in docs
+        assert rule_.citation in docs
