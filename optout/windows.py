@@ -320,6 +320,9 @@ def window_check(
         zones = (zones,)
     if not zones:
         raise ValueError("at least one time zone is needed")
+    unknown = [name for name in zones if not is_valid_timezone(name)]
+    if unknown:
+        raise ValueError(f"not IANA time zones: {unknown}")
     rules = _Rules(
         zones=tuple((name, ZoneInfo(name)) for name in dict.fromkeys(zones)),
         quiet=(quiet_start, quiet_end) if quiet_enabled and quiet_start != quiet_end else None,
