@@ -25,9 +25,10 @@ How a text is read
    repeated three times or more squeezed ("stooop" = "stop", "pleaseee" = "please"),
    "n't" joined ("don't" = "dont") and other apostrophes made spaces ("m'envoyer" =
    "m envoyer"). Quotes, hyphens and symbols such as $ # * are spaces; sentence punctuation,
-   line breaks, dashes between spaces and every other symbol (emoji included) end a clause.
-   Emoji therefore never change a verdict, they only separate words.
+   line breaks and dashes between spaces end a clause (a hard break); commas and every other
+   symbol, emoji included, end it softly. Emoji never carry meaning, they only separate words.
 2. Clauses. Each clause is matched on its own, so "Who is this? Stop." isolates "stop".
+   A text of one word a sentence ("Remove. Me. From. Your. List.") is also read whole.
 3. Rules (`_RULES`, per language). A rule names a verb and its object: *stop texting me*,
    *stop sending me messages*, *remove me from your list*, *no more texts*, *don't text me*,
    *I no longer wish to receive texts*, *opt out*, *unsubscribe*, *revoke my consent*, and
@@ -43,10 +44,12 @@ How a text is read
      ``possible``.
    - who speaks to whom: a request is an imperative or has "you" as subject ("can you stop
      texting me", "u need to stop"); "I said stop", "I've asked you to stop" are requests
-     too. A third person ("my ex won't stop texting me", "I told him to stop texting me")
-     or the writer's own plans ("I want to stop by") are not.
+     too. A third person ("my ex won't stop texting me", "I told him to stop texting me"),
+     reported words ("you told me to stop texting you") or the writer's own plans ("I want
+     to stop by") are not.
    - questions and conditions: "did you stop sending them?", "if I reply STOP will I still
-     get reminders?" are not requests; "how do I unsubscribe?" is ``possible``.
+     get reminders?" are not requests; "how do I unsubscribe?" and "reply STOP to opt
+     out?" are ``possible``.
 5. What comes after the match (`_tail_kind`): nothing, politeness, intensifiers and a new
    sentence keep the verdict ("stop texting me please", "... for good", "... or I'll report
    you"); a restriction in time or topic ("... so early", "... on weekends", "... about open
@@ -55,14 +58,18 @@ How a text is read
    lead-ins ("stop please", "ok stop", "wrong number stop", "I said stop", "STOP!!! ...",
    "baja por favor", "arrêtez svp") is ``clear`` for stop, unsubscribe, opt out, revoke,
    arrêt, alto, parar, baja; ``possible`` for cancel, end, quit, enough, cancelar, basta, the
-   informal "arrête", which often mean the appointment or an exclamation. In a short text
+   informal "arrête", which often mean the appointment or an exclamation. After a soft break
+   the words that follow must support the keyword ("Stop, not interested", "Stop pls, I get
+   enough spam"), else it is only ``possible`` ("Stop, I'm laughing so hard"). In a short text
    (at most `SHORT_TEXT_WORDS` words) a keyword that ends a sentence after other words
    ("thanks for the info stop") is ``possible``; in a longer text it is ignored, since long
    texts that merely contain the word are conversations.
-7. The whole message. Laughter ("lol", "haha", "jaja", "mdr") turns ``clear`` into
-   ``possible``, and a bare keyword into ``none``; enthusiasm ("Stop! That's amazing news")
-   turns a bare keyword into ``possible``; asking for texts ("keep the texts coming", "texts
-   are fine") lowers every verdict one step; "don't text me, call me" is ``possible``.
+7. The whole message. Laughter ("lol", "haha", "jaja", "mdr") makes a ``clear`` phrase
+   ``possible`` and lowers a bare keyword one step (``clear`` to ``possible``, ``possible``
+   to ``none``); enthusiasm ("Stop! That's amazing news") and second thoughts ("Stop. Wait,
+   is this the dentist?") make a bare keyword ``possible``; asking for texts ("keep the
+   texts coming", "texts are fine") lowers every verdict one step; "don't text me, call me"
+   is ``possible``.
 
 Language is the language of the deciding rule, else the most frequent marker words
 ("please", "svp", "por favor", ...); "" when nothing tells.
@@ -124,6 +131,16 @@ def _join_spelled(match: re.Match[str]) -> str:
 def normalize(body: str) -> list[str]:
     """The clauses of a text, each a string of words: "Don't text me!! 😡 Who?" ->
     ["dont text me", "who"]."""
+    return [clause for clause, _ in _clauses(body)]
+
+
+_HARD = "\n"
+_SOFT_BREAK = "\t"  # a comma, an emoji: the next words may still belong to this clause
+
+
+def _clauses(body: str) -> list[tuple[str, bool]]:
+    """Each clause and whether a soft break (comma, symbol) rather than a hard one (sentence
+    punctuation, line break) or the end of the text follows it."""
     text = _SPELLED.sub(_join_spelled, _fold(body))
     text = _NT.sub("nt", text.translate(_APOSTROPHES))
     text = _REPEATS.sub(r"\1", text)
@@ -133,15 +150,25 @@ def normalize(body: str) -> list[str]:
         if ch.isalnum():
             out.append(ch)
         elif ch in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
-            out.append("\n")
+            out.append(_HARD)
         elif ch.isspace() or ch in _SPACE_LIKE:
             out.append(" ")
+        elif ch == "," or unicodedata.category(ch)[0] == "S":
+            out.append(_SOFT_BREAK)
         else:
-            out.append("\n")
-    clauses = [" ".join(part.split()) for part in "".join(out).split("\n")]
-    clauses = [clause for clause in clauses if clause]
-    if len(clauses) >= 3 and all(" " not in clause for clause in clauses):
-        clauses.append(" ".join(clauses))  # emphasis, one word per sentence
+            out.append(_HARD)
+    clauses: list[tuple[str, bool]] = []
+    joined = re.sub(f" *([{_HARD}{_SOFT_BREAK}]) *", r"\1", "".join(out))
+    for part in re.split(f"([{_HARD}{_SOFT_BREAK}]+)", joined):
+        if _HARD in part or _SOFT_BREAK in part:
+            if clauses:
+                clauses[-1] = (clauses[-1][0], _HARD not in part)
+        elif part.split():
+            clauses.append((" ".join(part.split()), False))
+    if clauses:
+        clauses[-1] = (clauses[-1][0], False)
+    if len(clauses) >= 3 and all(" " not in clause for clause, _ in clauses):
+        clauses.append((" ".join(clause for clause, _ in clauses), False))  # one word a sentence
     return clauses
 
 
@@ -166,6 +193,10 @@ _ME = _any(
     "me", "us", r"this (?:number|phone|phone number|cell|line|mobile)",
     r"my (?:number|phone|phone number|cell|cell phone|line|mobile)",
 )  # fmt: skip
+# Not followed by someone else: "stop texting you", "stop messaging my husband".
+_NOT_OTHERS = (
+    r"(?! (?:you|u|ya|yall|him|her|them|people|everyone|anyone|my|his|their|your|our)(?!\S))"
+)
 _WHO = _any(
     "me", "us",
     r"my (?:number|phone number|phone|cell|cell number|mobile|contact|contact info|info|"
@@ -189,7 +220,7 @@ _MSG = _any(
 )  # fmt: skip
 _MSG_TX = _any(
     r"reminders?", r"alerts?", r"notifications?", r"updates?", r"confirmations?",
-    r"appointment reminders?", "newsletters?",
+    r"appointment reminders?",
 )  # fmt: skip
 _PRONOUN_OBJECT = _any(
     "these", "this", "that", "them", "those", "it", "anything", "everything", "stuff",
@@ -381,6 +412,13 @@ _FRAME = re.compile(
     r"de|d|que))*$"
     r"|(?:^| )(?:ya )?(?:les|le|te) (?:dije|pedi|escribi)(?: que)?$"
 )
+# Someone asked the writer: "you told me to stop texting you", "she asked me to".
+_REPORTED = re.compile(
+    r"(?:^| )(?:you|u|he|she|they|someone|somebody|it|vous|il|elle|usted|ustedes|el|ella)"
+    r"(?: (?:already|just))? (?:told|asked|said|want|wanted|tell|ask|wants|needs|need|m a dit|"
+    r"m avez dit|me dijo|me dijeron|me pidio)(?: me| us|(?<=dit)|(?<=dijo)|(?<=dijeron)|"
+    r"(?<=pidio))(?: to| de| que)?$"
+)
 _WHY_DONT_YOU = re.compile(r"(?:^| )why (?:dont|do not) (?:you|u|ya)(?: guys| people| all)?$")
 _COMPLAINT_EN = re.compile(
     r"(?:^| )(?:cant|cannot|can not|wont|will not|wouldnt|would not|couldnt|could not|didnt|"
@@ -406,6 +444,9 @@ _HOW_QUESTION = re.compile(
     r"(?: (?:i|we|one|you|u))?(?: (?:go about|possibly|even|actually))?$"
     r"|(?:^| )(?:is there (?:a|any) way to|is it possible to|what do i (?:do|reply|text) to|"
     r"comment (?:faire pour|puis je)|como (?:puedo|hago para))$"
+    r"|(?:^| )(?:reply|replying|text|texting|send|sending|type|typing|respond|say|saying|"
+    r"repondre|repondez|envoyer|envoyez|responder|responda|envia|envie) (?:stop+|end|quit|"
+    r"cancel|unsubscribe|arret|alto|baja|parar) (?:to|pour|para)$"
 )
 _CONDITIONAL = re.compile(
     r"(?:^| )(?:if|unless|whether|when|whenever|once|until|till|si|cuando|quand|lorsque)"
@@ -444,6 +485,8 @@ def _prefix_context(prefix: str, language: str) -> _Context:
     text = " ".join(tokens)
     if not text:
         return "ok"
+    if _REPORTED.search(text):
+        return "third"
     if _FRAME.search(text) or _WHY_DONT_YOU.search(text):
         return "ok"
     subject, immediate = _nearest_subject(tokens)
@@ -550,7 +593,7 @@ _MYNUM = r"(?:my|this) (?:number|phone number|phone|cell|cell number|mobile|digi
 # fmt: off
 _RULES: tuple[_Rule, ...] = (
     # English: stop + messaging verb or object
-    _rule("stop texting me", "en", rf"{_STOP} (?:{_TEXTING})(?: {_ME})?", _C, "you"),
+    _rule("stop texting me", "en", rf"{_STOP} (?:{_TEXTING})(?: {_ME}|{_NOT_OTHERS})", _C, "you"),
     _rule(
         "stop sending messages", "en",
         rf"{_STOP} {_SENDING}(?: {_ME})?(?: (?:any more|anymore|more|any))? {_DET}{_MSG}",
@@ -565,8 +608,8 @@ _RULES: tuple[_Rule, ...] = (
         "stop sending", "en", rf"{_STOP} {_SENDING}(?: {_ME})?(?: {_PRONOUN_OBJECT})?", _C,
         "you", on_other=_N, objects=False,
     ),
-    _rule("stop the messages", "en", rf"(?:{_STOP}|end|cancel|terminate|kill) {_DET}{_MSG}", _C,
-          "you"),
+    _rule("stop the messages", "en",
+          rf"(?:{_STOP}|end|cancel|terminate|kill) {_DET}{_MSG}{_NOT_OTHERS}", _C, "you"),
     _rule("stop the reminders", "en", rf"(?:{_STOP}|end|cancel|terminate) {_DET}{_MSG_TX}", _P,
           "you", on_other=_N),
     _rule("no more texts", "en", rf"(?:no|zero) (?:more|further) {_DET}{_MSG}", _C, "any"),
@@ -1103,6 +1146,14 @@ _BARE = re.compile(
     rf"(?: (?:{_KEYWORD_CLEAR}|{_KEYWORD_POSSIBLE}))*(?P<rest>(?: .*)?)$"
 )
 _KEYWORD_CLEAR_RE = re.compile(rf"^{_KEYWORD_CLEAR}$")
+# Words that, after a comma, support a bare keyword: "Stop, I get enough spam".
+_SUPPORT = re.compile(
+    r"(?<!\S)(?:never|not|no|dont|didnt|stop+|wrong|enough|spam|unsubscribe|remove|who|why|"
+    r"again|already|times|please|pls|thanks|thank|signed|sign|interested|number|texts?|texting|"
+    r"messages?|harass\w*|annoying|bother\w*|seriously|leave|alone|opt|list|consent|pas|plus|"
+    r"jamais|svp|merci|numero|sms|arretez|desabonnement|ya|nunca|favor|gracias|mensajes|baja|"
+    r"alto)(?!\S)"
+)
 
 # A keyword ending a short text after other words: "thanks for the info stop".
 _PER_SE = re.compile(
@@ -1124,7 +1175,8 @@ _NOUN_MARKERS = frozenset(
 _LAUGHTER = re.compile(
     r"(?<!\S)(?:l+o+l+(?:o+l+)*|lmf?ao+|rofl|(?:ha){2,}h?|(?:he){2,}|(?:ja){2,}|(?:je){2,}|jk|"
     r"mdr|ptdr|xd|just kidding|kidding|me fais (?:trop )?rire|trop drole|you re too kind|"
-    r"youre too kind)(?!\S)"
+    r"youre too kind|laughing|im dying|i m dying|hilarious|too funny|so funny|muero de risa|"
+    r"me muero)(?!\S)"
 )
 _ENTHUSIASM = re.compile(
     r"(?<!\S)(?:amazing|awesome|no way|wow|yay|congrats|congratulations|love it|so excited|"
@@ -1230,6 +1282,8 @@ def _rule_hits(clause: str, clause_language: str) -> Iterator[_Hit]:
             elif kind == "other_object":
                 verdict = _lower(verdict, rule.on_other_object or rule.on_other)
                 note = "another object"
+            elif kind == "other" and context in ("conditional", "question"):
+                note = ""  # "if I opt out, will I ...": the words after are the main clause
             elif kind == "other":
                 verdict = _lower(verdict, rule.on_other)
                 note = "followed by other words"
@@ -1241,15 +1295,21 @@ def _rule_hits(clause: str, clause_language: str) -> Iterator[_Hit]:
             yield _Hit(verdict, language, reason, call_me_matters=rule.call_me_matters)
 
 
-def _bare_hits(clause: str, clause_language: str, short: bool) -> Iterator[_Hit]:
+def _bare_hits(
+    clause: str, following: str | None, clause_language: str, short: bool
+) -> Iterator[_Hit]:
     found = _BARE.match(clause)
     if found and _tail_kind(found.group("rest").strip(), strict=True, objects=False) == "ok":
         keyword = found.group("keyword")
-        clear = bool(_KEYWORD_CLEAR_RE.match(keyword))
+        verdict = CLEAR if _KEYWORD_CLEAR_RE.match(keyword) else POSSIBLE
+        reason = f"keyword on its own: '{clause}'"
+        if following is not None and not (
+            _tail_kind(following, strict=True, objects=False) == "ok" or _SUPPORT.search(following)
+        ):
+            # "Stop, I'm laughing so hard": after a comma the words go on with the keyword
+            verdict, reason = POSSIBLE, f"{reason}, then '{following}'"
         language = clause_language or _KEYWORD_LANGUAGE.get(keyword, "en")
-        yield _Hit(
-            CLEAR if clear else POSSIBLE, language, f"keyword on its own: '{clause}'", bare=True
-        )
+        yield _Hit(verdict, language, reason, bare=True)
         return
     if not short:
         return
@@ -1307,13 +1367,16 @@ def _to_possible(verdict: Verdict) -> Verdict:
 
 def classify(body: str) -> Revocation:
     """Whether `body` revokes consent: "clear", "possible" or "none", its language and why."""
-    clauses = normalize(body)
+    split = _clauses(body)
+    clauses = [clause for clause, _ in split]
     language = detect_language(clauses)
     message = " ".join(clauses)
     short = len(message.split()) <= SHORT_TEXT_WORDS
     best: _Hit | None = None
-    for clause in clauses:
-        for hit in (*_rule_hits(clause, language), *_bare_hits(clause, language, short)):
+    for i, (clause, soft) in enumerate(split):
+        following = split[i + 1][0] if soft and i + 1 < len(split) else None
+        bare = _bare_hits(clause, following, language, short)
+        for hit in (*_rule_hits(clause, language), *bare):
             hit = _adjust(hit, message)
             if best is None or _RANK[hit.verdict] > _RANK[best.verdict]:
                 best = hit
