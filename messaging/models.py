@@ -41,6 +41,7 @@ class Direction(models.TextChoices):
 
 
 class MessageStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Held for the recipient's window"
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
@@ -87,6 +88,10 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     attempts = models.PositiveIntegerField(default=0)
+    # The send policy's warnings (spam triggers, an unregistered number…), kept with the text.
+    warnings = models.JSONField(default=list, blank=True)
+    # A send held for the recipient's window goes out at this time (status `scheduled`).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,6 +112,11 @@ class Message(models.Model):
                 fields=["status", "updated_at"],
                 condition=models.Q(status="queued"),
                 name="message_queued_idx",
+            ),
+            models.Index(
+                fields=["scheduled_for"],
+                condition=models.Q(status="scheduled"),
+                name="message_scheduled_idx",
             ),
         ]
 

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from compliance_center.dispatch import Job, publish
 
-from .services import consent, delivery, inbound, sweep
+from .services import consent, delivery, inbound, outbound, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ def messaging_sweep() -> dict[str, int]:
         publish(Job.MESSAGE_DELIVER, message_id)
     for message_id in half_sent:
         publish(Job.MESSAGE_RECONCILE, message_id)
+    released = outbound.held_sends_release()
     if lost_inbound or lost_messages or half_sent:
         logger.info(
             "swept %s inbound, %s queued, %s half-sent",
@@ -60,4 +61,7 @@ def messaging_sweep() -> dict[str, int]:
             len(lost_messages),
             len(half_sent),
         )
-    return {"inbound": len(lost_inbound), "messages": len(lost_messages), "sending": len(half_sent)}
+    else:
+        logger.debug("swept nothing")
+    result = {"inbound": len(lost_inbound), "messages": len(lost_messages)}
+    return {**result, "sending": len(half_sent), "released": released}

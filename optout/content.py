@@ -21,6 +21,14 @@ from importlib import resources
 from optout.defaults import BUILTIN_KEYWORDS
 
 CATEGORIES = ("sex", "hate", "alcohol", "firearms", "tobacco", "cannabis")
+CATEGORY_LABELS = {
+    "sex": "sexual content",
+    "hate": "hate",
+    "alcohol": "alcohol",
+    "firearms": "firearms",
+    "tobacco": "tobacco or vaping",
+    "cannabis": "cannabis or CBD",
+}
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)
 DEFAULT_ACTION = BLOCK

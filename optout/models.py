@@ -114,6 +114,14 @@ class ComplianceSettings(models.Model):
     )
     welcome_text = models.TextField(max_length=MAX_BODY_LENGTH, default=defaults.WELCOME)
     double_opt_in_expiry_days = models.PositiveSmallIntegerField(default=7)
+    # The recipient's sending window: quiet hours apply in the contact's own time (their
+    # time_zone, else their number's zones; `timezone` above is only the fallback), plus the
+    # stricter windows of states that set one (optout/data/state_rules.json).
+    state_rules_enabled = models.BooleanField(default=False)
+    # A contact who texted within this many hours is answered at any hour.
+    reply_window_hours = models.PositiveSmallIntegerField(default=24)
+    # SHAFT-C: the action per category (optout/content.py): block (the default), warn, allow.
+    content_rules = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -357,6 +365,31 @@ class ReplyOverride(models.Model):
     def __str__(self) -> str:
         target = "/".join(p for p in (self.country, self.language) if p)
         return f"{self.get_kind_display()} for {target}"
+
+
+class RuleOutcome(models.Model):
+    """A send a rule refused, held or warned about: the figures behind the Overview's four
+    rules (no message content, only which rule and what it did)."""
+
+    class Outcome(models.TextChoices):
+        REFUSED = "refused", "Refused"
+        HELD = "held", "Held until the window opens"
+        WARNED = "warned", "Sent with a warning"
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="rule_outcomes"
+    )
+    rule = models.CharField(max_length=32)  # the ErrorCode or warning code
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.outcome}"
 
 
 class OptIn(models.Model):

@@ -33,6 +33,7 @@ from .models import (
     OptInSource,
     OptOut,
     ReplyOverride,
+    RuleOutcome,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -790,3 +791,33 @@ def consent_requests_expire(*, now: datetime | None = None) -> int:
         opt_in.delete()
         _queue_crm_notifications(event)
     return len(expired)
+
+
+# The codes whose outcomes the Overview counts, by the US rule they belong to.
+RULE_CODES = frozenset(
+    {
+        ErrorCode.RECIPIENT_OPTED_OUT,
+        ErrorCode.CONSENT_REQUIRED,
+        ErrorCode.CONSENT_PENDING,
+        ErrorCode.CONTENT_BLOCKED,
+        ErrorCode.QUIET_HOURS,
+    }
+)
+
+
+def rule_outcomes_record(
+    *,
+    workspace: Workspace,
+    refused: str | None = None,
+    warned: tuple[str, ...] = (),
+    held: bool = False,
+) -> None:
+    """Counts what the send policy did to a send, for the Overview (no content is kept)."""
+    rows = []
+    if refused in RULE_CODES:
+        rows.append(RuleOutcome(workspace=workspace, rule=refused, outcome="refused"))
+    if held:
+        rows.append(RuleOutcome(workspace=workspace, rule=ErrorCode.QUIET_HOURS, outcome="held"))
+    rows += [RuleOutcome(workspace=workspace, rule=code, outcome="warned") for code in warned]
+    if rows:
+        RuleOutcome.objects.bulk_create(rows)

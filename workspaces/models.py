@@ -67,6 +67,27 @@ class PhoneNumber(models.Model):
 
     number = models.CharField(max_length=20, unique=True)
     label = models.CharField(max_length=100, blank=True)
+
+    class NumberType(models.TextChoices):
+        TEN_DLC = "10dlc", "10DLC long code"
+        TOLL_FREE = "toll_free", "Toll-free"
+        SHORT_CODE = "short_code", "Short code"
+        OTHER = "other", "Other long code"
+
+    class Registration(models.TextChoices):
+        UNREGISTERED = "unregistered", "Unregistered"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    # Carrier registration (10DLC campaign, toll-free verification, short code): unregistered
+    # traffic is filtered by the carriers; the Overview says what to do.
+    number_type = models.CharField(
+        max_length=16, choices=NumberType.choices, default=NumberType.TEN_DLC
+    )
+    registration_status = models.CharField(
+        max_length=16, choices=Registration.choices, default=Registration.UNREGISTERED
+    )
     # Who answers STOP and START on this number. Toll-free carriers confirm STOP themselves, and
     # a second confirmation of ours is refused by Twilio (21610): detected at creation.
     opt_out_confirmations = models.CharField(

@@ -19,6 +19,8 @@ class NumberOwner:
     number: str
     workspace_id: int
     twilio_auth_token: str
+    number_type: str = "10dlc"
+    registration_status: str = "unregistered"
 
 
 _owners = ProcessCache()  # number -> NumberOwner
@@ -35,7 +37,14 @@ def number_owner(number: str, *, fresh: bool = False) -> NumberOwner | None:
         row = PhoneNumber.objects.select_related("workspace").filter(number=number).first()
         if row is None:
             return None
-        return NumberOwner(row.id, row.number, row.workspace_id, row.workspace.twilio_auth_token)
+        return NumberOwner(
+            row.id,
+            row.number,
+            row.workspace_id,
+            row.workspace.twilio_auth_token,
+            row.number_type,
+            row.registration_status,
+        )
 
     if fresh:
         _owners.discard(number)
@@ -44,14 +53,20 @@ def number_owner(number: str, *, fresh: bool = False) -> NumberOwner | None:
 
 def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
     """The workspace's own number `number` (E.164) for a send or a check, from the same cache;
-    a fresh instance with id, workspace and number loaded (the label loads if asked)."""
+    a fresh instance with what a send needs loaded (the label loads if asked)."""
     owner = number_owner(number)
     if owner is None or owner.workspace_id != workspace_id:
         return None
     return PhoneNumber.from_db(
         DEFAULT_DB_ALIAS,
-        ["id", "workspace_id", "number"],
-        [owner.phone_number_id, workspace_id, number],
+        ["id", "workspace_id", "number", "number_type", "registration_status"],
+        [
+            owner.phone_number_id,
+            workspace_id,
+            number,
+            owner.number_type,
+            owner.registration_status,
+        ],
     )
 
 

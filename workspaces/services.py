@@ -12,6 +12,7 @@ from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import is_toll_free, to_e164
 
 from .models import ApiToken, Contact, Membership, PhoneNumber, Role, Workspace
+from .number_types import number_type
 
 
 def _unique_slug(name: str) -> str:
@@ -77,6 +78,7 @@ def phone_number_add(
                 number=e164,
                 label=label,
                 opt_out_confirmations=confirmations,
+                number_type=number_type(e164),
             )
     except IntegrityError as exc:
         raise DomainError(

@@ -1,5 +1,6 @@
 """The one way to send: inbox, API and system replies all store and queue a message here."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from compliance_center.phone import InvalidNumber, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH, count
 from optout import policy, signature
 from optout.selectors import compliance_settings_for
+from optout.services import rule_outcomes_record
 from workspaces.models import PhoneNumber, Workspace
 from workspaces.selectors import workspace_number
 
@@ -45,22 +47,34 @@ def message_send(
     body: str,
     source: str = MessageSource.API,
     sent_by: Any = None,
+    when_closed: str = policy.REFUSE,
 ) -> Message:
-    """Checks the send policy, applies the signature, stores the message and queues it.
+    """Checks the send policy, applies the signature, stores the message and queues it — or,
+    with `when_closed="defer"` and the recipient's window closed, holds it (`scheduled`) until
+    the window opens. The policy's warnings are kept on the message.
 
-    Raises DomainError with the refusal (opted out, quiet hours, content, bad numbers)."""
+    Raises DomainError with the refusal (opted out, consent, content, quiet hours, bad numbers)."""
     if not body or not body.strip():
         raise DomainError(ErrorCode.INVALID_BODY, "The message body is empty.", field="body")
+    if when_closed not in (policy.REFUSE, policy.DEFER):
+        raise DomainError(
+            ErrorCode.INVALID_CHOICE, "when_closed is `refuse` or `defer`.", field="when_closed"
+        )
     sender, recipient = _resolve_numbers(workspace=workspace, from_number=from_number, to=to)
     rules = compliance_settings_for(workspace)
-    policy.send_check(
-        workspace_id=workspace.id,
-        rules=rules,
-        sender=sender,
-        recipient=recipient,
-        body=body,
-        now=timezone.now(),
-    )
+    try:
+        verdict = policy.send_check(
+            workspace_id=workspace.id,
+            rules=rules,
+            sender=sender,
+            recipient=recipient,
+            body=body,
+            now=timezone.now(),
+            when_closed=when_closed,
+        )
+    except DomainError as refusal:
+        rule_outcomes_record(workspace=workspace, refused=refusal.code)
+        raise
     with transaction.atomic():
         _, conversation = conversation_get_or_create(
             workspace=workspace, phone_number=sender, phone=recipient
@@ -86,8 +100,13 @@ def message_send(
             source=source,
             sent_by=sent_by,
             signed=composed.signed,
+            warnings=verdict.warnings,
+            scheduled_for=verdict.scheduled_for,
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+        rule_outcomes_record(
+            workspace=workspace, warned=verdict.warnings, held=verdict.scheduled_for is not None
+        )
     return message
 
 
@@ -99,9 +118,11 @@ def outbound_store(
     sent_by: Any = None,
     signed: bool = False,
     reply_to: InboundMessage | None = None,
+    warnings: tuple[str, ...] = (),
+    scheduled_for: datetime | None = None,
 ) -> Message:
-    """Stores an outbound message, queued, and queues its delivery after the commit; the caller
-    updates the conversation."""
+    """Stores an outbound message, queued (and queues its delivery after the commit) or held
+    until `scheduled_for`; the caller updates the conversation."""
     info = count(body)
     message = Message.objects.create(
         workspace_id=conversation.workspace_id,
@@ -109,12 +130,32 @@ def outbound_store(
         direction=Direction.OUTBOUND,
         source=source,
         body=body,
-        status=MessageStatus.QUEUED,
+        status=MessageStatus.SCHEDULED if scheduled_for else MessageStatus.QUEUED,
         segments=info.segments,
         encoding=info.encoding,
         signature_applied=signed,
         sent_by=sent_by,
         reply_to=reply_to,
+        warnings=list(warnings),
+        scheduled_for=scheduled_for,
     )
-    enqueue(Job.MESSAGE_DELIVER, message.id)
+    if scheduled_for is None:
+        enqueue(Job.MESSAGE_DELIVER, message.id)
     return message
+
+
+def held_sends_release(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queues the held sends whose window has opened (the delivery task re-checks the block list:
+    a STOP that arrived meanwhile wins)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.SCHEDULED, scheduled_for__lte=now)
+            .order_by("scheduled_for")
+            .values_list("id", flat=True)[:limit]
+        )
+        Message.objects.filter(id__in=due).update(status=MessageStatus.QUEUED, updated_at=now)
+        for message_id in due:
+            enqueue(Job.MESSAGE_DELIVER, message_id)
+    return len(due)

@@ -255,7 +255,12 @@ def test_broker_outage_keeps_the_row_for_the_sweeper(
     assert inbound.processed_at is None
     monkeypatch.undo()
     InboundMessage.objects.update(received_at=inbound.received_at.replace(year=2020))
-    assert tasks.messaging_sweep.apply().get() == {"inbound": 1, "messages": 0, "sending": 0}
+    assert tasks.messaging_sweep.apply().get() == {
+        "inbound": 1,
+        "messages": 0,
+        "sending": 0,
+        "released": 0,
+    }
     assert Message.objects.get(direction="inbound").body == "See you at 5"
 
 

@@ -13,6 +13,7 @@ from optout.models import AuditLogEntry
 from optout.sending_rules import blocked_term, in_quiet_hours, parse_terms, refusal
 from optout.services import compliance_settings_update
 from tests.support.world import CONTACT, NUMBER_A
+from workspaces.models import Contact
 
 
 @pytest.mark.parametrize(
@@ -77,6 +78,8 @@ def window_around_now():
 
 @pytest.mark.django_db
 def test_send_during_quiet_hours_is_refused_but_a_stop_is_still_confirmed(world, text_in):
+    # Quiet hours are kept in the recipient's time: this contact's own zone is UTC.
+    Contact.objects.create(workspace=world.workspace, phone=CONTACT, time_zone="UTC")
     start, end = window_around_now()
     compliance_settings_update(
         workspace=world.workspace,
@@ -105,6 +108,7 @@ def test_api_refuses_blocked_content_and_quiet_hours(api, world):
     )
     assert (sent.status_code, sent.json()["code"]) == (422, "content_blocked")
     assert "free money" in sent.json()["detail"]
+    Contact.objects.create(workspace=world.workspace, phone=CONTACT, time_zone="UTC")
     start, end = window_around_now()
     api.patch(
         "/api/v1/compliance-settings",

@@ -1,4 +1,6 @@
 # The contacts' table takes the name of the app that owns it (a rename: no row is copied).
+# It runs once every other app's migrations refer to workspaces.Contact (optout 0003, messaging
+# 0002): a table created later with a key to "messaging_contact" would point at nothing.
 
 from django.db import migrations
 
@@ -6,6 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("workspaces", "0002_contact"),
+        ("messaging", "0002_contact_moved_to_workspaces"),
     ]
 
     operations = [
