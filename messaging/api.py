@@ -1,13 +1,16 @@
 """API of messaging: contacts and messages (sends go through the one send service)."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from compliance_center.errors import ErrorCode
+from compliance_center.phone import InvalidNumber, country_of, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
+from optout.models import ConsentStatus, OptIn
+from optout.sending_rules import is_valid_timezone
 from workspaces.api import E164Field
 from workspaces.models import Contact
 from workspaces.services import contact_create
@@ -21,24 +24,79 @@ from .services.outbound import message_send
 class ContactSerializer(serializers.ModelSerializer):
     phone = E164Field(max_length=40)
     opted_out = serializers.SerializerMethodField()
+    consent_status = serializers.SerializerMethodField(
+        help_text="opted_out (on the block list), opted_in (consent on record), pending (double "
+        "opt-in asked) or unknown — across the workspace's numbers."
+    )
+    country = serializers.SerializerMethodField(help_text="ISO 3166 alpha-2 of the number.")
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="The contact's own IANA time zone; their quiet hours are kept in it.",
+    )
 
     class Meta:
         model = Contact
-        fields = ["id", "phone", "name", "opted_out", "created_at"]
+        fields = [
+            "id",
+            "phone",
+            "name",
+            "opted_out",
+            "consent_status",
+            "time_zone",
+            "country",
+            "created_at",
+        ]
 
-    def get_opted_out(self, contact) -> bool:
+    def get_opted_out(self, contact: Contact) -> bool:
         return bool(getattr(contact, "opt_out_count", 0))
+
+    def get_consent_status(self, contact: Contact) -> str:
+        if getattr(contact, "opt_out_count", 0):
+            return ConsentStatus.OPTED_OUT
+        if getattr(contact, "has_opt_in", False):
+            return ConsentStatus.OPTED_IN
+        if getattr(contact, "has_pending", False):
+            return ConsentStatus.PENDING
+        return ConsentStatus.UNKNOWN
+
+    def get_country(self, contact: Contact) -> str:
+        return country_of(contact.phone)
+
+    def validate_time_zone(self, value: str) -> str:
+        value = value.strip()
+        if value and not is_valid_timezone(value):
+            raise serializers.ValidationError(
+                f"{value!r} is not a time zone (e.g. America/New_York).", code="invalid"
+            )
+        return value
 
 
 class ContactList(WorkspaceScopedMixin, generics.ListCreateAPIView):
-    """The workspace's contacts; POST adds one."""
+    """The workspace's contacts (`?phone=` finds one by number, any format); POST adds one."""
 
     serializer_class = ContactSerializer
     api_errors = {"POST": (ErrorCode.INVALID_NUMBER, ErrorCode.CONTACT_EXISTS)}
     queryset = Contact.objects.all()
 
     def get_queryset(self):
-        return super().get_queryset().annotate(opt_out_count=Count("opt_outs"))
+        opt_ins = OptIn.objects.filter(contact=OuterRef("pk"))
+        qs = (
+            super()
+            .get_queryset()
+            .annotate(
+                opt_out_count=Count("opt_outs"),
+                has_opt_in=Exists(opt_ins.filter(status=OptIn.Status.CONFIRMED)),
+                has_pending=Exists(opt_ins.filter(status=OptIn.Status.PENDING)),
+            )
+        )
+        if phone := self.request.query_params.get("phone", "").strip():
+            try:
+                qs = qs.filter(phone=to_e164(phone.replace(" ", "+", 1)))
+            except InvalidNumber:
+                qs = qs.filter(phone=phone)
+        return qs
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         serializer.instance = contact_create(workspace=self.workspace, **serializer.validated_data)
@@ -59,6 +117,8 @@ class MessageSerializer(serializers.ModelSerializer):
             "segments",
             "encoding",
             "signature_applied",
+            "warnings",
+            "scheduled_for",
             "created_at",
             "updated_at",
         ]
@@ -77,6 +137,12 @@ class MessageSerializer(serializers.ModelSerializer):
 class SendSerializer(serializers.Serializer):
     to = serializers.CharField(max_length=40)
     body = serializers.CharField(max_length=MAX_BODY_LENGTH, trim_whitespace=False)
+    when_closed = serializers.ChoiceField(
+        choices=["refuse", "defer"],
+        default="refuse",
+        help_text="Outside the recipient's sending window: `refuse` (422 quiet_hours with "
+        "retry_after) or `defer` (held, status `scheduled`, sent when the window opens).",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -116,6 +182,7 @@ class MessageList(WorkspaceScopedMixin, generics.ListCreateAPIView):
             to=data.validated_data["to"],
             body=data.validated_data["body"],
             source=MessageSource.API,
+            when_closed=data.validated_data["when_closed"],
         )
         return Response(MessageSerializer(message).data, status=201)
 

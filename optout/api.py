@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from workspaces.models import PhoneNumber
 from workspaces.selectors import workspace_number
 from workspaces.tenancy import WorkspaceScopedMixin
 
-from . import services
+from . import content, services
 from .defaults import OPTIONAL_PACKS
 from .exports import stream_csv
 from .models import (
@@ -27,6 +27,8 @@ from .models import (
     ConsentSource,
     Keyword,
     KeywordKind,
+    OptIn,
+    OptInSource,
     OptOut,
     OptOutScope,
     ReplyOverride,
@@ -79,12 +81,46 @@ class ComplianceSettingsSerializer(serializers.ModelSerializer):
             "timezone",
             "blocked_terms",
             "language_packs",
+            "consent_required",
+            "double_opt_in_enabled",
+            "double_opt_in_text",
+            "welcome_text",
+            "double_opt_in_expiry_days",
+            "state_rules_enabled",
+            "reply_window_hours",
+            "content_rules",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+        extra_kwargs = {
+            "double_opt_in_expiry_days": {"min_value": 1, "max_value": 90},
+            "reply_window_hours": {"max_value": 168},
+        }
+
+    content_rules = serializers.DictField(
+        child=serializers.ChoiceField(choices=list(content.ACTIONS)),
+        required=False,
+        help_text="SHAFT-C action per category (sex, hate, alcohol, firearms, tobacco, "
+        "cannabis): block (the default), warn or allow.",
+    )
 
     def validate_language_packs(self, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+    def validate_content_rules(self, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(content.CATEGORIES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown content categories: {', '.join(unknown)} "
+                f"(known: {', '.join(content.CATEGORIES)}).",
+                code="invalid_choice",
+            )
+        return value
+
+    def validate_double_opt_in_text(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Write the request the contact receives.")
+        return value.strip()
 
 
 class ComplianceSettingsView(WorkspaceScopedMixin, APIView):
@@ -424,3 +460,90 @@ class ReplyOverrideDetail(WorkspaceScopedMixin, generics.RetrieveDestroyAPIView)
 
     def perform_destroy(self, instance: ReplyOverride) -> None:
         services.reply_override_remove(override=instance)
+
+
+class OptInSerializer(serializers.ModelSerializer):
+    contact = serializers.CharField(source="contact.phone", read_only=True)
+    number = serializers.CharField(source="phone_number.number", read_only=True)
+    consent_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OptIn
+        fields = [
+            "id",
+            "contact",
+            "number",
+            "status",
+            "consent_status",
+            "source",
+            "evidence",
+            "scope",
+            "created_at",
+            "confirmed_at",
+            "expires_at",
+            "request_sent_at",
+        ]
+
+    def get_consent_status(self, opt_in: OptIn) -> str:
+        return "opted_in" if opt_in.status == OptIn.Status.CONFIRMED else "pending"
+
+
+class OptInCreateSerializer(serializers.Serializer):
+    contact = E164Field(max_length=40)
+    number = E164Field(
+        max_length=40,
+        required=False,
+        help_text="The workspace number the consent covers (default: the first one).",
+    )
+    source = serializers.ChoiceField(
+        choices=[c for c in OptInSource.choices if c[0] != OptInSource.KEYWORD]
+    )
+    evidence = serializers.CharField(
+        max_length=4000, min_length=1, help_text="The words or the form the contact agreed to."
+    )
+
+
+class OptInList(WorkspaceScopedMixin, generics.ListCreateAPIView):
+    """Consent on record (`?contact=+1…` filters). POST records express consent given elsewhere
+    (a form, a call, the API): confirmed at once, or `pending` under double opt-in, when the
+    request text is sent and the contact confirms with YES. An opted-out contact is refused."""
+
+    queryset = OptIn.objects.select_related("contact", "phone_number")
+    api_errors = {
+        "POST": (
+            ErrorCode.INVALID_NUMBER,
+            ErrorCode.UNKNOWN_SENDER_NUMBER,
+            ErrorCode.RECIPIENT_OPTED_OUT,
+        )
+    }
+
+    def get_serializer_class(self):
+        return OptInCreateSerializer if self.request.method == "POST" else OptInSerializer
+
+    def get_queryset(self) -> QuerySet[OptIn]:
+        qs = super().get_queryset()
+        if contact := self.request.query_params.get("contact"):
+            qs = qs.filter(contact__phone=contact.strip().replace(" ", "+", 1))
+        return qs
+
+    @extend_schema(
+        request=OptInCreateSerializer,
+        responses={
+            201: OptInSerializer,
+            200: OpenApiResponse(OptInSerializer, "The same consent was on record: unchanged."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OptInCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        number = _workspace_number(self.workspace, data["number"]) if data.get("number") else None
+        recorded = services.consent_record(
+            workspace=self.workspace,
+            contact_phone=data["contact"],
+            number=number,
+            source=data["source"],
+            evidence=data["evidence"],
+        )
+        opt_in = self.get_queryset().get(pk=recorded.opt_in.pk)
+        return Response(OptInSerializer(opt_in).data, status=201 if recorded.created else 200)

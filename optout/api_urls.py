@@ -11,5 +11,6 @@ urlpatterns = [
     path("consent-events", api.ConsentEventList.as_view(), name="api-consent-events"),
     path("webhook-endpoints", api.WebhookEndpointList.as_view(), name="api-webhook-endpoints"),
     path("reply-overrides", api.ReplyOverrideList.as_view(), name="api-reply-overrides"),
+    path("opt-ins", api.OptInList.as_view(), name="api-opt-ins"),
     path("reply-overrides/<int:pk>", api.ReplyOverrideDetail.as_view(), name="api-reply-override"),
 ]

@@ -23,12 +23,31 @@ class E164Field(serializers.CharField):
             raise serializers.ValidationError(str(exc), code="invalid_number") from exc
 
 
+class RegistrationSerializer(serializers.Serializer):
+    """Carrier registration: the number's kind and where its registration stands."""
+
+    type = serializers.ChoiceField(
+        source="number_type", choices=PhoneNumber.NumberType.choices, read_only=True
+    )
+    status = serializers.ChoiceField(
+        source="registration_status", choices=PhoneNumber.Registration.choices
+    )
+
+
 class PhoneNumberSerializer(serializers.ModelSerializer):
     number = E164Field(max_length=40)
+    registration = RegistrationSerializer(source="*", read_only=True)
 
     class Meta:
         model = PhoneNumber
-        fields = ["id", "number", "label", "opt_out_confirmations", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "label",
+            "opt_out_confirmations",
+            "registration",
+            "created_at",
+        ]
         extra_kwargs = {
             "opt_out_confirmations": {
                 "required": False,

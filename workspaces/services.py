@@ -108,11 +108,15 @@ def contact_get_or_create(*, workspace: Workspace, phone: str) -> Contact:
     return contact_get_or_insert(workspace=workspace, phone=phone)[0]
 
 
-def contact_create(*, workspace: Workspace, phone: str, name: str = "") -> Contact:
+def contact_create(
+    *, workspace: Workspace, phone: str, name: str = "", time_zone: str = ""
+) -> Contact:
     """A new contact; a number the workspace already has is `contact_exists`."""
     try:
         with transaction.atomic():
-            return Contact.objects.create(workspace=workspace, phone=phone, name=name)
+            return Contact.objects.create(
+                workspace=workspace, phone=phone, name=name, time_zone=time_zone
+            )
     except IntegrityError as exc:
         raise DomainError(
             ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"
