@@ -35,6 +35,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_LANGUAGE: 400,
     ErrorCode.INVALID_COUNTRY: 400,
     ErrorCode.ALREADY_OPTED_OUT: 409,
+    ErrorCode.REVIEW_RESOLVED: 409,
     ErrorCode.NOT_AUTHENTICATED: 401,
     ErrorCode.AUTHENTICATION_FAILED: 401,
     ErrorCode.PERMISSION_DENIED: 403,

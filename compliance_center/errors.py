@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     KEYWORD_LIMIT_REACHED = "keyword_limit_reached"
     NOT_OPTED_OUT = "not_opted_out"
     ALREADY_OPTED_OUT = "already_opted_out"
+    REVIEW_RESOLVED = "review_resolved"
     OVERRIDE_EXISTS = "override_exists"
     INVALID_LANGUAGE = "invalid_language"
     INVALID_COUNTRY = "invalid_country"

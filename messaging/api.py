@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from compliance_center.errors import ErrorCode
 from compliance_center.phone import InvalidNumber, country_of, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
-from optout.models import ConsentStatus, OptIn
+from optout.models import ConsentStatus, OptIn, RevocationReview
 from optout.sending_rules import is_valid_timezone
 from workspaces.api import E164Field
 from workspaces.models import Contact
@@ -19,6 +19,7 @@ from workspaces.tenancy import WorkspaceScopedMixin
 from .models import InboundMessage, Message, MessageSource
 from .services.inbound import dead_letter_retry
 from .services.outbound import message_send
+from .services.reviews import review_decide
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -236,3 +237,71 @@ class DeadLetterRetry(WorkspaceScopedMixin, generics.GenericAPIView):
         dead_letter_retry(inbound=inbound)
         inbound.refresh_from_db()
         return Response(DeadLetterSerializer(inbound).data, status=202)
+
+
+class RevocationReviewSerializer(serializers.ModelSerializer):
+    contact = serializers.CharField(source="contact.phone", read_only=True)
+    number = serializers.CharField(source="phone_number.number", read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.email", default=None, read_only=True)
+
+    class Meta:
+        model = RevocationReview
+        fields = [
+            "id",
+            "contact",
+            "number",
+            "body",
+            "language",
+            "why",
+            "received_at",
+            "due_at",
+            "status",
+            "decision",
+            "reason",
+            "resolved_by",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=RevocationReview.Decision.choices)
+    reason = serializers.CharField(max_length=1000, min_length=1)
+
+
+class RevocationReviewList(WorkspaceScopedMixin, generics.ListAPIView):
+    """Texts that may revoke consent, for a person to decide within ten business days of their
+    arrival (open ones first, the most overdue first). `?status=open|resolved` filters."""
+
+    serializer_class = RevocationReviewSerializer
+    queryset = RevocationReview.objects.select_related(
+        "contact", "phone_number", "resolved_by"
+    ).order_by("-status", "due_at", "id")
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if status := self.request.query_params.get("status"):
+            qs = qs.filter(status=status)
+        return qs
+
+
+class RevocationReviewResolve(WorkspaceScopedMixin, generics.GenericAPIView):
+    """Decides a review: `opt_out` (the contact is opted out, source `revocation`, and the
+    opt-out confirmed) or `not_revocation`; both in the ledger. Decided once: again → 409."""
+
+    serializer_class = ReviewDecisionSerializer
+    queryset = RevocationReview.objects.select_related("contact", "phone_number", "workspace")
+    api_errors = {"POST": (ErrorCode.REVIEW_RESOLVED,)}
+
+    @extend_schema(request=ReviewDecisionSerializer, responses={200: RevocationReviewSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        review = self.get_object()
+        data = ReviewDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review_decide(
+            review=review,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+        )
+        review.refresh_from_db()
+        return Response(RevocationReviewSerializer(review).data)

@@ -10,7 +10,7 @@ from compliance_center import segments
 from compliance_center.phone import InvalidNumber, pretty, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from optout import scope, signature, wording
-from optout.models import ConsentEvent, ConsentKind, OptOut
+from optout.models import ConsentEvent, ConsentKind, ConsentSource, OptOut, RevocationReview
 from optout.selectors import (
     Block,
     block_evidence,
@@ -142,15 +142,26 @@ def conversation_get(*, workspace: Any, pk: int) -> Conversation:
 
 @dataclass(frozen=True)
 class ThreadItem:
-    kind: str  # "message" or "event"
+    kind: str  # "message", "event" or "review"
     at: datetime
     message: Message | None = None
     event: ConsentEvent | None = None
     text: str = ""  # for events: the sentence shown inline
+    review: RevocationReview | None = None
 
 
 def event_sentence(event: ConsentEvent) -> str:
     """'Contact replied STOP — opted out of all numbers of this workspace', and the like."""
+    who = getattr(event.actor, "email", "") or "the API"
+    if event.kind == ConsentKind.OPT_IN_REQUESTED:
+        return f"Consent recorded by {who} ({event.reason}) — double opt-in request sent"
+    if event.kind == ConsentKind.OPT_IN_EXPIRED:
+        return "The double opt-in request expired without a YES"
+    if event.kind == ConsentKind.NOT_A_REVOCATION:
+        return f"Reviewed by {who}: not a revocation ({event.reason.removeprefix('Reviewed: ')})"
+    if event.source == ConsentSource.REVOCATION and event.kind == ConsentKind.OPT_OUT:
+        how = f"reviewed by {who}" if event.actor_id else "in the contact's own words"
+        return f"Revocation ({how}) — opted out"
     numbers = event.numbers or ([event.phone_number.number] if event.phone_number else [])
     return wording.event_sentence(
         opted_out=event.kind == ConsentKind.OPT_OUT,
@@ -174,7 +185,14 @@ def thread_items(conversation: Conversation) -> list[ThreadItem]:
             items.append(
                 ThreadItem("event", event.created_at, event=event, text=event_sentence(event))
             )
-    # An event recorded while processing an inbound text sorts right after that text.
+    for review in RevocationReview.objects.filter(
+        workspace_id=conversation.workspace_id,
+        contact=conversation.contact,
+        phone_number=conversation.phone_number,
+        status=RevocationReview.Status.OPEN,
+    ):
+        items.append(ThreadItem("review", review.received_at, review=review))
+    # An event or a review opened while processing an inbound text sorts right after that text.
     items.sort(key=lambda item: (item.at, 0 if item.kind == "message" else 1))
     return items
 

@@ -19,13 +19,16 @@ from django.views.decorators.http import require_GET, require_POST
 from compliance_center.api_errors import http_status
 from compliance_center.errors import DomainError
 from compliance_center.phone import pretty
+from optout.models import RevocationReview
 from workspaces.permissions import member_required
+from workspaces.tenancy import get_for_workspace_or_404
 
 from . import selectors
 from .forms import AgentOptOutForm, ComposeForm, InboxFilterForm, NewConversationForm
 from .models import Conversation, MessageSource
 from .services.conversations import conversation_mark_read, conversation_opt_out
 from .services.outbound import message_send
+from .services.reviews import review_decide
 
 # ---------------------------------------------------------------- helpers
 
@@ -335,3 +338,34 @@ def new_conversation_preview(request):
         body=request.POST.get("body", ""),
     )
     return render(request, "messaging/_counter.html", {"preview": info})
+
+
+@require_POST
+@member_required
+def review(request, pk: int, review_id: int):
+    """A person decides, from the thread, whether a text revoked consent (with a reason)."""
+    conversation = selectors.conversation_get(workspace=request.workspace, pk=pk)
+    found = get_for_workspace_or_404(
+        RevocationReview.objects.filter(
+            contact=conversation.contact, phone_number=conversation.phone_number
+        ),
+        request.workspace,
+        pk=review_id,
+    )
+    try:
+        review_decide(
+            review=found,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        flash.error(request, exc.detail)
+    else:
+        flash.success(
+            request,
+            "Opted out and confirmed to the contact."
+            if request.POST.get("decision") == "opt_out"
+            else "Recorded: not a revocation.",
+        )
+    return redirect("inbox-thread", pk=conversation.pk)

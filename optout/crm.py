@@ -44,6 +44,7 @@ def event_payload(event: ConsentEvent) -> dict[str, Any]:
         "language": event.language,
         "country": country_of(event.contact.phone),
         "repeat": event.repeat,
+        "decided_by": event.actor.email if event.actor_id and event.actor else None,
         "reason": event.reason,
         "created_at": event.created_at.isoformat(),
     }

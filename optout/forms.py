@@ -8,7 +8,7 @@ from compliance_center.phone import InvalidNumber, pretty, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
 
-from . import sending_rules
+from . import content, sending_rules
 from .defaults import LANGUAGE_NAMES, OPTIONAL_PACKS
 from .models import KeywordKind, OptOutScope, ReplyOverride, SignatureMode
 
@@ -123,9 +123,21 @@ class SendingRulesForm(forms.Form):
         label="Quiet hours end", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     timezone = forms.CharField(
-        label="Time zone",
+        label="Fallback time zone",
         max_length=64,
-        help_text="The time zone of your contacts, e.g. America/New_York or America/Toronto.",
+        help_text="Quiet hours apply in each contact's own time (their time zone, else their "
+        "number's); this zone is used when neither is known, e.g. America/New_York.",
+    )
+    state_rules_enabled = forms.BooleanField(
+        required=False,
+        label="Add the stricter windows of state laws (FL, OK, MD, WA 8:00–20:00; TX "
+        "Mon–Sat 9:00–21:00, Sun 12:00–21:00), by area code",
+    )
+    reply_window_hours = forms.IntegerField(
+        label="Answer contacts who texted within (hours) at any time",
+        min_value=0,
+        max_value=168,
+        required=False,
     )
     blocked_terms = forms.CharField(
         label="Blocked words and phrases",
@@ -141,8 +153,62 @@ class SendingRulesForm(forms.Form):
             raise forms.ValidationError(f"“{name}” is not a time zone (e.g. America/New_York).")
         return name
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category in content.CATEGORIES:
+            self.fields[f"content_{category}"] = forms.ChoiceField(
+                label=content.CATEGORY_LABELS[category].capitalize(),
+                choices=CONTENT_ACTION_CHOICES,
+                initial="block",
+                required=False,
+            )
+
+    def content_fields(self) -> list:
+        return [self[f"content_{category}"] for category in content.CATEGORIES]
+
     def clean_blocked_terms(self) -> str:
         return "\n".join(sending_rules.parse_terms(self.cleaned_data["blocked_terms"]))
+
+    def clean(self):
+        data = super().clean()
+        data["content_rules"] = {
+            category: data.pop(f"content_{category}", "") or "block"
+            for category in content.CATEGORIES
+        }
+        if data.get("reply_window_hours") is None:
+            data["reply_window_hours"] = 24
+        return data
+
+
+class ConsentForm(forms.Form):
+    consent_required = forms.BooleanField(
+        required=False,
+        label="Refuse a first text to contacts with no consent on record",
+        help_text="Contacts who texted you first can still be answered.",
+    )
+    double_opt_in_enabled = forms.BooleanField(
+        required=False,
+        label="Double opt-in: consent recorded by a form, a call, an import or the API is "
+        "confirmed by the contact's YES",
+    )
+    double_opt_in_text = _reply_field(
+        "Double opt-in request",
+        "{brand} is your workspace's name. Name the brand, what they will get and how often, "
+        "“Reply YES to confirm”, STOP and HELP, and “Msg & data rates may apply”.",
+    )
+    welcome_text = _reply_field(
+        "Welcome text", "Sent when the contact confirms with YES. {brand} is your name."
+    )
+    double_opt_in_expiry_days = forms.IntegerField(
+        label="A request without YES expires after (days)", min_value=1, max_value=90
+    )
+
+
+CONTENT_ACTION_CHOICES = [
+    ("block", "Block"),
+    ("warn", "Send with a warning"),
+    ("allow", "Allow"),
+]
 
 
 class PreviewForm(forms.Form):

@@ -52,6 +52,8 @@ class ConsentKind(models.TextChoices):
     OPT_IN = keywords.OPT_IN, "Opted in"
     OPT_IN_REQUESTED = "opt_in_requested", "Double opt-in requested"
     OPT_IN_EXPIRED = "opt_in_expired", "Double opt-in expired"
+    # A person decided that a text which might have been a revocation was not one.
+    NOT_A_REVOCATION = "not_a_revocation", "Not a revocation (reviewed)"
 
 
 class ConsentStatus(models.TextChoices):
@@ -443,3 +445,60 @@ class OptIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} {self.status} on {self.phone_number}"
+
+
+class RevocationReview(models.Model):
+    """A text that may revoke consent ("leave me alone"), for a person to decide within ten
+    business days of its arrival (the FCC's 2025 order): opt the contact out, or record that it
+    was not a revocation. Both decisions go in the ledger with who made them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        RESOLVED = "resolved", "Decided"
+
+    class Decision(models.TextChoices):
+        OPT_OUT = "opt_out", "Opted out"
+        NOT_REVOCATION = "not_revocation", "Not a revocation"
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="revocation_reviews"
+    )
+    contact = models.ForeignKey(
+        "workspaces.Contact", on_delete=models.CASCADE, related_name="revocation_reviews"
+    )
+    phone_number = models.ForeignKey(
+        "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="+"
+    )
+    # The evidence, copied like the ledger's: the text, its carrier id and arrival.
+    body = models.TextField()
+    message_sid = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField()
+    language = models.CharField(max_length=16, blank=True)
+    why = models.CharField(max_length=300, blank=True)  # the classifier's reason
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    reason = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(
+        ConsentEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open", decision="")
+                | models.Q(status="resolved", decision__in=["opt_out", "not_revocation"]),
+                name="review_decided_when_resolved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.contact}: {self.body[:40]}"

@@ -69,3 +69,37 @@ def with_brand(text: str, brand: str) -> str:
     """`{brand}` in a reply (the welcome text, the double opt-in request) is the workspace's
     name."""
     return text.replace("{brand}", brand).strip()
+
+
+# What a double opt-in request must say (CTIA): who, what and how often, how to confirm, how to
+# stop and get help, and that rates may apply. (label, the test on the folded text)
+_REQUEST_ELEMENTS = (
+    ("the brand ({brand} or your business name)", lambda t, b: "{brand}" in t or b in t),
+    (
+        "what they will receive and how often (e.g. “up to 4 msgs/month”)",
+        lambda t, b: any(
+            w in t
+            for w in (
+                "/month",
+                "per month",
+                "a month",
+                "/week",
+                "per week",
+                "a week",
+                "msgs/",
+                "recurring",
+                "msg frequency",
+            )
+        ),
+    ),
+    ("“Reply YES to confirm”", lambda t, b: "yes" in t),
+    ("how to stop (STOP)", lambda t, b: "stop" in t),
+    ("how to get help (HELP)", lambda t, b: "help" in t),
+    ("“Msg & data rates may apply”", lambda t, b: "rates may apply" in t),
+)
+
+
+def double_opt_in_missing(text: str, brand: str) -> list[str]:
+    """The elements a double opt-in request lacks (the editor warns; it does not refuse)."""
+    folded, brand_folded = text.casefold(), brand.casefold()
+    return [label for label, has in _REQUEST_ELEMENTS if not has(folded, brand_folded)]

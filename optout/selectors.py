@@ -15,7 +15,7 @@ from compliance_center.process_cache import ProcessCache
 from workspaces.models import Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
-from . import replies, scope, wording
+from . import replies, revocation, scope, wording
 from .defaults import LANGUAGE_PACKS
 from .keywords import OPT_IN, OPT_OUT, KeywordRule, builtin_rules, could_be_keyword, match
 from .models import (
@@ -29,6 +29,8 @@ from .models import (
     OptIn,
     OptOut,
     ReplyOverride,
+    RevocationReview,
+    RuleOutcome,
 )
 
 
@@ -92,6 +94,10 @@ class InboundDecision:
     language: str = ""
     repeat: bool = False
     carrier_handled: bool = False
+    # For a text that is not a keyword: "clear" (it revokes consent in the contact's own words:
+    # kind is then opt_out) or "possible" (a person must decide), with the classifier's reason.
+    revocation: str = ""
+    why: str = ""
 
     @property
     def changes_consent(self) -> bool:
@@ -123,19 +129,31 @@ def inbound_decision(
 
     No reply when the carrier answers keywords on this number (toll-free, or Twilio's Advanced
     Opt-Out: `carrier_answered`), and a contact already opted out from this number is confirmed
-    again at most once a day."""
-    if not could_be_keyword(body):
-        return InboundDecision(None, "")
+    again at most once a day. A text that is not a keyword may still revoke consent "by any
+    reasonable means" (optout.revocation): clearly (an opt-out, confirmed) or possibly (a
+    review for a person)."""
     country = country_of(contact_phone)
-    toll_free = is_toll_free(number.number)
-    hit = match(
-        body,
-        keyword_rules_for(
-            workspace, packs=list(rules.language_packs), country=country, toll_free=toll_free
-        ),
-    )
+    hit = None
+    if could_be_keyword(body):
+        hit = match(
+            body,
+            keyword_rules_for(
+                workspace,
+                packs=list(rules.language_packs),
+                country=country,
+                toll_free=is_toll_free(number.number),
+            ),
+        )
     if hit is None:
-        return InboundDecision(None, "")
+        return _revocation_decision(
+            workspace=workspace,
+            rules=rules,
+            body=body,
+            contact_phone=contact_phone,
+            number=number,
+            country=country,
+            now=now,
+        )
     language = hit.rule.language
     carrier = carrier_answered or number.opt_out_confirmations == "carrier"
     repeat = False
@@ -171,6 +189,49 @@ def inbound_decision(
         ).text
     )
     return InboundDecision(hit.kind, text.strip(), language, repeat)
+
+
+def _revocation_decision(
+    *,
+    workspace: Any,
+    rules: ComplianceSettings,
+    body: str,
+    contact_phone: str,
+    number: Any,
+    country: str,
+    now: datetime | None,
+) -> InboundDecision:
+    verdict = revocation.classify(body)
+    if verdict.verdict == "possible":
+        return InboundDecision(
+            None, "", verdict.language, revocation="possible", why=verdict.reason
+        )
+    if verdict.verdict != "clear":
+        return InboundDecision(None, "")
+    repeat = (
+        block_for(workspace_id=workspace.pk, contact_phone=contact_phone, number=number.number)
+        is not None
+    )
+    quiet = not rules.opt_out_confirmation_enabled or (
+        repeat and _confirmed_recently(workspace, contact_phone, number, now or timezone.now())
+    )
+    text = ""
+    if not quiet:
+        text = replies.choose(
+            kind=OPT_OUT,
+            language=verdict.language,
+            country=country,
+            overrides=reply_overrides_for(workspace),
+            workspace_text=rules.opt_out_confirmation_text,
+        ).text
+    return InboundDecision(
+        OPT_OUT,
+        text.strip(),
+        verdict.language,
+        repeat,
+        revocation="clear",
+        why=verdict.reason,
+    )
 
 
 def _confirmed_recently(workspace: Any, contact_phone: str, number: Any, now: datetime) -> bool:
@@ -546,4 +607,81 @@ def lost_consent_requests(*, older_than_seconds: int, limit: int = 1000) -> list
         )
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
+    )
+
+
+# ---------------------------------------------------------------- the Overview's four rules
+
+
+@dataclass(frozen=True)
+class RuleFigures:
+    """What the send policy did for one rule, over the last 7 and 30 days."""
+
+    refused_7: int = 0
+    refused_30: int = 0
+    held_7: int = 0
+    held_30: int = 0
+    warned_7: int = 0
+    warned_30: int = 0
+
+
+RULE_GROUPS = {
+    "content": ("content_blocked",),
+    "consent": ("consent_required", "consent_pending"),
+    "opt_out": ("recipient_opted_out",),
+    "hours": ("quiet_hours",),
+}
+
+
+def rule_figures(*, workspace: Any, now: datetime | None = None) -> dict[str, RuleFigures]:
+    """Sends refused, held or warned about per rule (content, consent, opt-out, hours)."""
+    now = now or timezone.now()
+    since_7, since_30 = now - timedelta(days=7), now - timedelta(days=30)
+    rows = (
+        RuleOutcome.objects.for_workspace(workspace)
+        .filter(created_at__gte=since_30)
+        .values("rule", "outcome")
+        .annotate(
+            last_7=Count("id", filter=Q(created_at__gte=since_7)),
+            last_30=Count("id"),
+        )
+    )
+    counts: dict[tuple[str, str], tuple[int, int]] = {
+        (r["rule"], r["outcome"]): (r["last_7"], r["last_30"]) for r in rows
+    }
+
+    def total(codes: tuple[str, ...], outcome: str, index: int) -> int:
+        return sum(counts.get((code, outcome), (0, 0))[index] for code in codes)
+
+    figures = {}
+    for group, codes in RULE_GROUPS.items():
+        warned = codes
+        if group == "content":  # spam triggers and `warn` categories are content warnings
+            warned = tuple(
+                {rule for rule, outcome in counts if outcome == "warned"} - {"number_unregistered"}
+            )
+        figures[group] = RuleFigures(
+            refused_7=total(codes, "refused", 0),
+            refused_30=total(codes, "refused", 1),
+            held_7=total(codes, "held", 0),
+            held_30=total(codes, "held", 1),
+            warned_7=total(warned, "warned", 0),
+            warned_30=total(warned, "warned", 1),
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    open: int
+    overdue: int
+
+
+def review_counts(*, workspace: Any, now: datetime | None = None) -> ReviewCounts:
+    open_reviews = RevocationReview.objects.for_workspace(workspace).filter(
+        status=RevocationReview.Status.OPEN
+    )
+    return ReviewCounts(
+        open=open_reviews.count(),
+        overdue=open_reviews.filter(due_at__lt=now or timezone.now()).count(),
     )

@@ -20,6 +20,7 @@ from workspaces.models import Contact, PhoneNumber, Workspace
 from workspaces.services import contact_get_or_create
 
 from . import crm_http, replies, scope
+from .deadlines import business_days_after
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
     OptInSource,
     OptOut,
     ReplyOverride,
+    RevocationReview,
     RuleOutcome,
     WebhookDelivery,
     WebhookEndpoint,
@@ -534,15 +536,32 @@ def inbound_consent_record(
 ) -> ConsentEvent | None:
     """Records what a contact's own text changes (an opt-out or an opt-in by keyword), in the
     caller's transaction; None for a text that changes no consent."""
+    if decision.revocation == "possible":
+        revocation_review_open(
+            workspace=workspace,
+            contact=contact,
+            phone_number=phone_number,
+            text=text,
+            language=decision.language,
+            why=decision.why,
+        )
+        return None
     if decision.kind == OPT_OUT:
         return opt_out_record(
             workspace=workspace,
             contact=contact,
             phone_number=phone_number,
-            source=ConsentSource.KEYWORD,
+            source=(
+                ConsentSource.REVOCATION
+                if decision.revocation == "clear"
+                else ConsentSource.KEYWORD
+            ),
             text=text,
             language=decision.language,
             confirmed=bool(decision.reply_text),
+            reason=f"Revocation in the contact's words ({decision.why})"
+            if decision.revocation
+            else "",
         )
     if decision.kind == OPT_IN:
         return opt_in_record(
@@ -821,3 +840,99 @@ def rule_outcomes_record(
     rows += [RuleOutcome(workspace=workspace, rule=code, outcome="warned") for code in warned]
     if rows:
         RuleOutcome.objects.bulk_create(rows)
+
+
+# ---------------------------------------------------------------- revocation reviews
+
+REVIEW_BUSINESS_DAYS = 10
+
+
+def revocation_review_open(
+    *,
+    workspace: Workspace,
+    contact: Contact,
+    phone_number: PhoneNumber,
+    text: TextEvidence,
+    language: str = "",
+    why: str = "",
+) -> RevocationReview:
+    """A text that may be a revocation waits for a person: due ten business days after it
+    arrived (the FCC's deadline to honour a revocation)."""
+    received = text.received_at or timezone.now()
+    review, _ = RevocationReview.objects.get_or_create(
+        message_sid=text.message_sid or f"local-{contact.pk}-{received.timestamp()}",
+        defaults={
+            "workspace": workspace,
+            "contact": contact,
+            "phone_number": phone_number,
+            "body": text.body,
+            "received_at": received,
+            "language": language,
+            "why": why[:300],
+            "due_at": business_days_after(received, REVIEW_BUSINESS_DAYS),
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def revocation_review_resolve(
+    *, review: RevocationReview, decision: str, reason: str, actor: Any = None
+) -> ConsentEvent:
+    """A person's decision on a review, in the ledger with who made it: opt the contact out
+    (source `revocation`, under the scope in force) or record that it was not a revocation. A
+    review is decided once: a second decision is `review_resolved` (409) with the first."""
+    reason = _require_reason(reason)
+    if decision not in RevocationReview.Decision.values:
+        raise DomainError(
+            ErrorCode.INVALID_CHOICE,
+            "Decide `opt_out` or `not_revocation`.",
+            field="decision",
+        )
+    review = RevocationReview.objects.select_for_update().get(pk=review.pk)
+    if review.status == RevocationReview.Status.RESOLVED:
+        raise DomainError(
+            ErrorCode.REVIEW_RESOLVED,
+            f"This text was already decided: {review.get_decision_display().lower()}"
+            f" ({review.reason}).",
+            decision=review.decision,
+            reason=review.reason,
+            resolved_at=review.resolved_at.isoformat() if review.resolved_at else None,
+        )
+    user = actor if getattr(actor, "pk", None) else None
+    evidence = TextEvidence(
+        body=review.body, message_sid=review.message_sid, received_at=review.received_at
+    )
+    if decision == RevocationReview.Decision.OPT_OUT:
+        event = opt_out_record(
+            workspace=review.workspace,
+            contact=review.contact,
+            phone_number=review.phone_number,
+            source=ConsentSource.REVOCATION,
+            text=evidence,
+            actor=user,
+            reason=f"Reviewed: {reason}",
+            language=review.language,
+        )
+    else:
+        event = ConsentEvent.objects.create(
+            workspace=review.workspace,
+            contact=review.contact,
+            kind=ConsentKind.NOT_A_REVOCATION,
+            source=ConsentSource.REVOCATION,
+            scope=compliance_settings_for(review.workspace).opt_out_scope,
+            phone_number=review.phone_number,
+            numbers=[review.phone_number.number],
+            message_body=review.body,
+            message_sid=review.message_sid,
+            received_at=review.received_at,
+            actor=user,
+            reason=f"Reviewed: {reason}",
+            language=review.language,
+        )
+        _queue_crm_notifications(event)
+    review.status = RevocationReview.Status.RESOLVED
+    review.decision, review.reason = decision, reason
+    review.resolved_by, review.resolved_at, review.event = user, timezone.now(), event
+    review.save()
+    return event

@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from compliance_center import segments
 from workspaces.permissions import compliance_manager_required
 
-from .. import selectors, signature
+from .. import replies, selectors, signature
 from ..forms import (
     SAMPLE_MESSAGE,
     SCOPE_CHOICES,
@@ -16,6 +17,7 @@ from ..forms import (
     SIGNATURE_CHOICES,
     SIGNATURE_HELP,
     ConfirmationForm,
+    ConsentForm,
     PreviewForm,
     ScopeForm,
     SendingRulesForm,
@@ -31,6 +33,17 @@ OPT_OUT_SECTIONS = {
         "Opt-out confirmation saved.",
     ),
     "signature": (SignatureForm, ["signature_mode", "signature_text"], "Opt-out signature saved."),
+    "consent": (
+        ConsentForm,
+        [
+            "consent_required",
+            "double_opt_in_enabled",
+            "double_opt_in_text",
+            "welcome_text",
+            "double_opt_in_expiry_days",
+        ],
+        "Consent rules saved.",
+    ),
     "sending": (
         SendingRulesForm,
         [
@@ -38,11 +51,21 @@ OPT_OUT_SECTIONS = {
             "quiet_hours_start",
             "quiet_hours_end",
             "timezone",
+            "state_rules_enabled",
+            "reply_window_hours",
             "blocked_terms",
+            "content_rules",
         ],
         "Sending rules saved.",
     ),
 }
+
+
+def _initial(current, fields: list[str]) -> dict:
+    initial = {f: getattr(current, f) for f in fields}
+    for category, action in (initial.pop("content_rules", None) or {}).items():
+        initial[f"content_{category}"] = action
+    return initial
 
 
 def _opt_out_forms(current, bound_section: str | None = None, data=None) -> dict:
@@ -52,7 +75,7 @@ def _opt_out_forms(current, bound_section: str | None = None, data=None) -> dict
         if section == bound_section:
             forms[section] = form_class(data, **kwargs)
         else:
-            forms[section] = form_class(initial={f: getattr(current, f) for f in fields}, **kwargs)
+            forms[section] = form_class(initial=_initial(current, fields), **kwargs)
     return forms
 
 
@@ -103,6 +126,14 @@ def opt_out(request):
         selected_scope=forms["scope"]["opt_out_scope"].value(),
         selected_signature=sig["signature_mode"].value(),
         preview=preview,
+        request_missing=replies.double_opt_in_missing(
+            forms["consent"]["double_opt_in_text"].value() or "", request.workspace.name
+        ),
+        request_info=segments.count(
+            replies.with_brand(
+                forms["consent"]["double_opt_in_text"].value() or "", request.workspace.name
+            )
+        ),
     )
 
 

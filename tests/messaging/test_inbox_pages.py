@@ -208,7 +208,7 @@ def test_live_thread_swaps_in_the_banner_and_disables_the_composer(agent, text_i
 
 
 def test_agent_opt_out_records_a_consent_event_with_source_agent(agent, world, text_in):
-    text_in("Please don't text me again")
+    text_in("Thanks, got it")  # a neutral text: the agent opts them out by hand
     conversation = conversation_of()
     response = agent.post(
         f"/inbox/c/{conversation.pk}/opt-out/", {"reason": "Contact asked by phone to stop"}

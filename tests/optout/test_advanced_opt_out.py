@@ -78,11 +78,15 @@ def test_alto_opts_out_with_the_spanish_reply(world, fake_twilio, incoming):
     assert _bodies(fake_twilio, MEXICO)[-1] == PACK_REPLIES[("help", "es")]
 
 
-def test_a_pack_switched_off_is_conversation(world, fake_twilio, incoming):
+def test_a_pack_switched_off_answers_no_keyword_but_a_revocation_still_counts(
+    world, fake_twilio, incoming
+):
     services.compliance_settings_update(workspace=world.workspace, language_packs=["fr"])
+    incoming("AYUDA")
+    assert _bodies(fake_twilio, US_CONTACT) == []  # no Spanish HELP keyword any more
     incoming("ALTO")
-    assert not OptOut.objects.exists()
-    assert _bodies(fake_twilio, US_CONTACT) == []
+    # Not the Spanish keyword, but still a revocation "by any reasonable means" (FCC, 2025).
+    assert OptOut.objects.get().source == "revocation"
 
 
 def test_stop_twilio_already_answered_is_recorded_without_a_second_confirmation(

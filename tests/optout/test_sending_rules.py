@@ -162,4 +162,4 @@ def test_sending_rules_form_saves_audits_and_validates(client, world):
     fields = set(AuditLogEntry.objects.values_list("field", flat=True))
     assert {"quiet_hours_enabled", "quiet_hours_start", "timezone", "blocked_terms"} <= fields
     overview = client.get("/compliance/").content.decode()
-    assert "Sends are refused from 20:30 to 09:00 (America/Toronto)" in overview
+    assert "Quiet hours 20:30–09:00 in each recipient's own time" in overview

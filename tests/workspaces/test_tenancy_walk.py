@@ -11,6 +11,7 @@ from compliance_center.phone import pretty
 from messaging.models import InboundMessage
 from messaging.services.outbound import message_send
 from optout import services as consent
+from optout.models import RevocationReview
 from workspaces.models import Contact
 
 # Which of the other workspace's objects each route's id names.
@@ -28,6 +29,9 @@ FOREIGN_ID = {
     "api-dead-letter-retry": "dead_letter",
     "api-reply-override": "reply_override",
     "compliance:override-remove": "reply_override",
+    "api-revocation-review-resolve": "review",
+    "review-decide": "review",
+    "inbox-review": {"pk": "conversation", "review_id": "review"},
     "dead-letter-retry": "dead_letter",
 }
 # Routes with a parameter that is not an object id.
@@ -73,7 +77,17 @@ def foreign(other_world):
     override = consent.reply_override_add(
         workspace=ws, kind="help", country="MX", text="OTROSOCORRO ayuda"
     )
+    review = RevocationReview.objects.create(
+        workspace=ws,
+        contact=contact,
+        phone_number=other_world.phone_number,
+        body="OTROSOCORRO leave me alone",
+        message_sid="SMforeignreview",
+        received_at=timezone.now(),
+        due_at=timezone.now(),
+    )
     return {
+        "review": review,
         "reply_override": override,
         "dead_letter": dead,
         "contact": contact,
@@ -107,7 +121,9 @@ def test_every_route_with_an_id_is_covered():
 
 @pytest.mark.parametrize("name", sorted(FOREIGN_ID))
 def test_another_workspaces_id_answers_404_on_every_method(name, foreign, as_admin, as_token):
-    url = reverse(name, kwargs={"pk": foreign[FOREIGN_ID[name]].pk})
+    spec = FOREIGN_ID[name]
+    params = spec if isinstance(spec, dict) else {"pk": spec}
+    url = reverse(name, kwargs={param: foreign[key].pk for param, key in params.items()})
     client = as_token if name.startswith("api-") else as_admin
     answers = {
         "GET": client.get(url).status_code,
