@@ -11,14 +11,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from compliance_center.process_cache import ProcessCache
-from workspaces.models import Contact, PhoneNumber
+from workspaces.models import AuditLogEntry, Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
 from . import scope, wording
 from .defaults import BUILTIN_KEYWORDS
 from .keywords import OPT_IN, OPT_OUT, KeywordRule, could_be_keyword, match
 from .models import (
-    AuditLogEntry,
     ComplianceSettings,
     ConsentEvent,
     ConsentKind,
