@@ -262,3 +262,17 @@ class LiftForm(forms.Form):
 
 class BlockListSearchForm(forms.Form):
     q = forms.CharField(label="Search by number", max_length=60, required=False)
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label="Endpoint URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Your CRM's address for notifications, e.g. https://crm.example.com/hooks/sms.",
+        error_messages={
+            "required": "Paste the URL your CRM receives notifications on.",
+            "invalid": "Type a whole URL, e.g. https://crm.example.com/hooks/sms.",
+        },
+        widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/hooks/sms"}),
+    )

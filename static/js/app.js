@@ -27,3 +27,34 @@ document.addEventListener("keydown", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// A <button data-copy="#field"> copies that field's value to the clipboard (a new API token, an
+// invitation link, a webhook URL) and says so; where the clipboard is refused, it selects the text.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  if (!button) {
+    return;
+  }
+  const field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) {
+    return;
+  }
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    button.textContent = "Copied";
+    button.classList.add("copied");
+  } catch (error) {
+    button.textContent = document.execCommand("copy") ? "Copied" : "Selected: press Ctrl+C";
+  }
+});
+
+// A <form data-confirm="Sentence?"> asks before it is sent (removing a member, revoking a token).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm")) {
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  }
+});
