@@ -98,6 +98,8 @@ def webhook_endpoint_set_active(
             via=via,
             action="crm_endpoint_enabled" if is_active else "crm_endpoint_disabled",
             field=endpoint.url,
+            old_value="Disabled" if is_active else "Enabled",
+            new_value="Enabled" if is_active else "Disabled",
         )
     return endpoint
 

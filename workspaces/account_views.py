@@ -7,14 +7,14 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from compliance_center.errors import DomainError
 
 from . import accounts
-from .forms import AcceptInvitationForm, SignupForm
+from .forms import AcceptInvitationForm, NewPasswordForm, SignupForm
 from .middleware import SESSION_KEY
 from .settings_views.common import error_to_form
 
@@ -40,6 +40,7 @@ def signup(request):
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 workspace_name=form.cleaned_data["workspace_name"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except DomainError as exc:
             error_to_form(form, exc)
@@ -59,12 +60,18 @@ def invitation(request, token: str):
     context = {"invitation": found}
     if found is None:
         return render(
-            request, "registration/invitation.html", {**context, "refusal": accounts.NOT_VALID}, 404
+            request,
+            "registration/invitation.html",
+            {**context, "refusal": accounts.NOT_VALID},
+            status=404,
         )
     refusal = accounts.invitation_refusal(found)
     if refusal:
         return render(
-            request, "registration/invitation.html", {**context, "refusal": refusal.detail}, 410
+            request,
+            "registration/invitation.html",
+            {**context, "refusal": refusal.detail},
+            status=410,
         )
     user = request.user if request.user.is_authenticated else None
     if user is not None and (user.email or "").lower() != found.email:
@@ -103,11 +110,20 @@ class PasswordReset(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         base = urlsplit(settings.PUBLIC_BASE_URL)
-        self.domain_override = base.netloc
-        self.use_https = base.scheme == "https"
-        self.extra_email_context = {"site_name": "Compliance Center"}
-        return super().form_valid(form)
+        form.save(
+            domain_override=base.netloc,
+            use_https=base.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context={"site_name": "Compliance Center"},
+            request=self.request,
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
     success_url = reverse_lazy("password_reset_complete")

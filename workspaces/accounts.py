@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance_center import time_zones
 from compliance_center.errors import DomainError, ErrorCode
 
 from .models import Invitation, Membership, Role, Workspace
@@ -48,8 +49,11 @@ def _check_password(password: str, *, email: str) -> None:
 
 
 @transaction.atomic
-def account_signup(*, email: str, password: str, workspace_name: str) -> Membership:
-    """A new user and their new workspace, of which they are the Admin."""
+def account_signup(
+    *, email: str, password: str, workspace_name: str, time_zone: str = ""
+) -> Membership:
+    """A new user and their new workspace, of which they are the Admin; `time_zone` (the
+    browser's, when known) is the one its pages show dates in."""
     email = _normalize_email(email)
     if user_with_email(email) or get_user_model().objects.filter(username=email).exists():
         raise DomainError(
@@ -59,6 +63,9 @@ def account_signup(*, email: str, password: str, workspace_name: str) -> Members
         )
     _check_password(password, email=email)
     workspace = workspace_create(name=" ".join(workspace_name.split()) or "My workspace")
+    if time_zone and time_zone != workspace.time_zone and time_zones.is_valid_time_zone(time_zone):
+        workspace.time_zone = time_zone
+        workspace.save(update_fields=["time_zone"])
     try:
         with transaction.atomic():
             membership = member_add(

@@ -3,6 +3,7 @@ field, in the product's words; the rules themselves live in the services."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import SetPasswordForm
 
 from compliance_center import time_zones
 from compliance_center.phone import InvalidNumber, to_e164
@@ -73,10 +74,21 @@ class SignupForm(NewPasswordMixin, forms.Form):
         ),
     )
 
+    # Filled by static/js/app.js with the browser's time zone; without JavaScript: UTC.
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._password_fields()
-        self.order_fields(["email", "password", "password2", "workspace_name"])
+        self.order_fields(["email", "password", "password2", "workspace_name", "time_zone"])
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip()
+        return name if time_zones.is_valid_time_zone(name) else time_zones.DEFAULT
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -220,3 +232,17 @@ class ApiTokenForm(forms.Form):
         error_messages={"required": "Name the token after what will use it (e.g. “CRM sync”)."},
         widget=forms.TextInput(attrs={"placeholder": "CRM sync", "autocomplete": "off"}),
     )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """The password-reset form: the validators' messages at the new password itself (Django's
+    own form puts them under the confirmation), the mismatch at the confirmation."""
+
+    def clean(self):
+        password = self.cleaned_data.get("new_password1")
+        again = self.cleaned_data.get("new_password2")
+        if password and again and password != again:
+            self.add_error("new_password2", "The two passwords differ: type the same one twice.")
+        elif password:
+            self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data

@@ -432,8 +432,8 @@ def api_token_create(*, workspace: Workspace, name: str = "default", created_by:
             workspace=workspace,
             actor=created_by,
             action="api_token_created",
-            field=token.name,
-            new_value=f"{token.prefix}…",
+            field=f"{token.name} ({token.prefix}…)",
+            new_value="Active",
         )
     return raw
 
@@ -451,8 +451,9 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None, via: str = "") -> Ap
             actor=actor,
             via=via,
             action="api_token_revoked",
-            field=locked.name,
-            old_value=f"{locked.prefix}…",
+            field=f"{locked.name} ({locked.prefix}…)",
+            old_value="Active",
+            new_value="Revoked",
         )
         key_hash = locked.key_hash
         transaction.on_commit(lambda: forget_token(key_hash))

@@ -17,8 +17,10 @@ from .common import error_to_form, render_settings, show_once, take_shown_once
 
 def _page(request, invite_form=None, row_errors=None, status=200):
     workspace = request.workspace
-    members = (
-        Membership.objects.for_workspace(workspace).select_related("user").order_by("user__email")
+    rank = {role: i for i, role in enumerate(Role.values)}  # Admins first, then Managers, Agents
+    members = sorted(
+        Membership.objects.for_workspace(workspace).select_related("user"),
+        key=lambda m: (rank.get(m.role, len(rank)), m.user.email),
     )
     invitations = (
         Invitation.objects.for_workspace(workspace)
