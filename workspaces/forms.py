@@ -193,6 +193,15 @@ class TwilioForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, credentials_set: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not credentials_set:
+            self.fields[
+                "auth_token"
+            ].help_text = (
+                "Twilio Console → Account Info. Write-only: stored encrypted and never shown again."
+            )
+
     def clean_account_sid(self) -> str:
         return self.cleaned_data["account_sid"].strip()
 

@@ -26,7 +26,10 @@ def _page(request, form=None):
         "twilio.html",
         "twilio",
         form=form
-        or TwilioForm(initial={"account_sid": workspace.twilio_account_sid if is_set else ""}),
+        or TwilioForm(
+            initial={"account_sid": workspace.twilio_account_sid if is_set else ""},
+            credentials_set=is_set,
+        ),
         credentials_set=is_set,
         check=check,
         urls=webhook_urls(),
@@ -42,7 +45,9 @@ def twilio(request):
 
 @admin_required
 def twilio_save(request):
-    form = TwilioForm(request.POST)
+    form = TwilioForm(
+        request.POST, credentials_set=request.workspace.twilio_credentials_changed_at is not None
+    )
     if form.is_valid():
         try:
             services.twilio_credentials_set(
