@@ -226,7 +226,8 @@ class AuditLogEntry(models.Model):
     )
     via = models.CharField(max_length=16, default="web")
     action = models.CharField(max_length=64)
-    field = models.CharField(max_length=64, blank=True)
+    # A setting's name, or what the change was made to: a number, a member's email, a CRM URL.
+    field = models.CharField(max_length=500, blank=True)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

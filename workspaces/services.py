@@ -45,7 +45,7 @@ def audit_record(
         actor=actor if is_user else None,
         via=via or ("web" if is_user else "api"),
         action=action,
-        field=field,
+        field=field[: AuditLogEntry._meta.get_field("field").max_length],
         old_value=str(old_value),
         new_value=str(new_value),
     )

@@ -57,3 +57,14 @@ def test_an_api_client_adding_a_number_is_audited_as_the_api(api, world):
 def test_set_up_code_is_not_audited(world):
     """Fixtures, the demo seed and create_workspace make workspaces without an actor."""
     assert not AuditLogEntry.objects.exists()
+
+
+def test_long_emails_and_urls_are_audited_whole(world):
+    email = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "test"  # 252 characters
+    url = "https://crm.example.com/" + "p" * 470
+    accounts.invitation_create(
+        workspace=world.workspace, email=email, role="agent", invited_by=world.admin_user
+    )
+    consent.webhook_endpoint_create(workspace=world.workspace, url=url, actor=world.admin_user)
+    fields = set(AuditLogEntry.objects.values_list("field", flat=True))
+    assert {email, url} <= fields
