@@ -77,7 +77,7 @@ def invitation(request, token: str):
     if user is not None and (user.email or "").lower() != found.email:
         context["wrong_email"] = True
         return render(request, "registration/invitation.html", context, status=403)
-    has_account = user is None and accounts.user_with_email(found.email) is not None
+    has_account = user is None and accounts.has_password(found.email)
     form = None
     if user is None and not has_account:
         form = AcceptInvitationForm(request.POST or None, email=found.email)

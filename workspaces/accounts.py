@@ -38,6 +38,12 @@ def user_with_email(email: str) -> Any:
     return get_user_model().objects.filter(email__iexact=_normalize_email(email)).first()
 
 
+def has_password(email: str) -> bool:
+    """Whether someone can log in with this email (an account with a usable password)."""
+    user = user_with_email(email)
+    return user is not None and user.has_usable_password()
+
+
 def _check_password(password: str, *, email: str) -> None:
     user = get_user_model()(username=email, email=email)
     try:
@@ -278,11 +284,13 @@ def invitation_accept(*, raw_token: str, user: Any = None, password: str = "") -
             user=user, workspace=invitation.workspace, defaults={"role": invitation.role}
         )
     else:
-        if user_with_email(invitation.email):
+        if has_password(invitation.email):
             raise DomainError(
                 ErrorCode.EMAIL_TAKEN,
                 f"{invitation.email} already has an account: log in to accept the invitation.",
             )
+        # A new person, or an account that never had a password (made by create_workspace
+        # without one): the link came to their inbox, as a password reset's would.
         _check_password(password, email=invitation.email)
         membership = member_add(
             workspace=invitation.workspace,

@@ -239,3 +239,22 @@ def test_services_say_why_an_invitation_cannot_be_used(world):
     with pytest.raises(DomainError) as unknown:
         accounts.invitation_accept(raw_token="nope", password="joining-passphrase-1")
     assert unknown.value.code == ErrorCode.NOT_FOUND
+
+
+def test_an_account_that_never_had_a_password_sets_one_through_the_invitation(
+    as_admin, client, world, invite
+):
+    """create_workspace without --admin-password makes such accounts: they cannot log in nor
+    reset a password, but the invitation came to their inbox."""
+    from workspaces import services
+
+    other = services.workspace_create(name="Elsewhere")
+    services.member_add(workspace=other, email="nopass@acme.test", role="agent")
+    invite(as_admin, "nopass@acme.test", "agent")
+    link = emailed_link("nopass@acme.test")
+    client.logout()
+    assert "Set password and join" in words(client.get(link))
+    assert client.post(link, PASSWORD).status_code == 302
+    user = Membership.objects.get(workspace=world.workspace, user__email="nopass@acme.test").user
+    assert user.check_password(PASSWORD["password"])
+    assert Membership.objects.filter(user=user).count() == 2
