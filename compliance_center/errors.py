@@ -24,6 +24,9 @@ class ErrorCode(StrEnum):
     PARSE_ERROR = "parse_error"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     URL_NOT_ALLOWED = "url_not_allowed"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    INVALID_ACCOUNT_SID = "invalid_account_sid"
+    INVALID_PASSWORD = "invalid_password"
     # Tenancy and references
     UNKNOWN_SENDER_NUMBER = "unknown_sender_number"
     UNKNOWN_NUMBER = "unknown_number"
@@ -39,6 +42,15 @@ class ErrorCode(StrEnum):
     OVERRIDE_EXISTS = "override_exists"
     INVALID_LANGUAGE = "invalid_language"
     INVALID_COUNTRY = "invalid_country"
+    NUMBER_IN_USE = "number_in_use"
+    EMAIL_TAKEN = "email_taken"
+    ALREADY_MEMBER = "already_member"
+    INVITATION_PENDING = "invitation_pending"
+    LAST_ADMIN = "last_admin"
+    # Invitations that can no longer be used
+    INVITATION_EXPIRED = "invitation_expired"
+    INVITATION_USED = "invitation_used"
+    INVITATION_REVOKED = "invitation_revoked"
     # Sends the rules refuse
     RECIPIENT_OPTED_OUT = "recipient_opted_out"
     QUIET_HOURS = "quiet_hours"
@@ -49,6 +61,7 @@ class ErrorCode(StrEnum):
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
     PERMISSION_DENIED = "permission_denied"
+    INVITATION_WRONG_EMAIL = "invitation_wrong_email"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     NOT_ACCEPTABLE = "not_acceptable"
     THROTTLED = "throttled"

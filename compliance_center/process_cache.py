@@ -20,16 +20,21 @@ _all: list["ProcessCache"] = []
 
 
 class ProcessCache:
-    def __init__(self, maxsize: int = 10_000):
+    def __init__(self, maxsize: int = 10_000, ttl: float | None = None):
+        """`ttl`: seconds an entry is kept; None (most caches) reads PROCESS_CACHE_SECONDS."""
         self.maxsize = maxsize
+        self.ttl = ttl
         self._lock = threading.Lock()  # runserver and the test live server are threaded
         self._cache: TTLCache | None = None
         _all.append(self)
 
     def _store(self) -> TTLCache:
         if self._cache is None:
-            self._cache = TTLCache(self.maxsize, ttl=settings.PROCESS_CACHE_SECONDS)
+            self._cache = TTLCache(self.maxsize, ttl=self._ttl())
         return self._cache
+
+    def _ttl(self) -> float:
+        return self.ttl if self.ttl is not None else settings.PROCESS_CACHE_SECONDS
 
     def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The cached value, or `load()`; a None result is not kept (a number or token added
@@ -38,7 +43,7 @@ class ProcessCache:
             value = self._store().get(key, _MISSING)
         if value is _MISSING:
             value = load()
-            if value is not None and settings.PROCESS_CACHE_SECONDS > 0:
+            if value is not None and self._ttl() > 0:
                 with self._lock:
                     self._store()[key] = value
         return value

@@ -138,6 +138,16 @@ AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# "Create an account" on the login page: anyone may sign up and get a workspace of their own.
+# Off, accounts come only from invitations (and `create_workspace`).
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+
+# Email (invitations, password resets): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.com:587 ; the default prints emails on the console.
+vars().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v is not None}
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Compliance Center <no-reply@localhost>")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -30,6 +30,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("workspaces.urls")),
+    path("settings/webhooks/", include("optout.webhook_settings_urls")),
+    path("settings/", include("workspaces.settings_urls")),
     path("compliance/", include("optout.urls")),
     path("", include("messaging.urls")),
 ]

@@ -6,5 +6,6 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        # Registers the tasks by name for compliance_center.dispatch in every process.
-        from . import tasks  # noqa: F401
+        # Registers the tasks by name for compliance_center.dispatch in every process, and the
+        # answers to workspaces' questions (workspaces.signals).
+        from . import receivers, tasks  # noqa: F401

@@ -4,18 +4,16 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 import requests
 from django.conf import settings
 from django.urls import reverse
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-logger = logging.getLogger(__name__)
+from compliance_center.twilio_client import twilio_client
 
-TWILIO_ORIGIN = "https://api.twilio.com"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,25 +26,6 @@ class ProviderError(Exception):
     def __init__(self, code: str, message: str, retryable: bool):
         super().__init__(f"{code}: {message}")
         self.code, self.message, self.retryable = code, message, retryable
-
-
-class BaseUrlHttpClient(TwilioHttpClient):
-    """Sends the SDK's requests to TWILIO_API_BASE_URL instead of api.twilio.com."""
-
-    def __init__(self, base_url: str, **kwargs):
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-
-    def request(self, method, url, *args, **kwargs):
-        if url.startswith(TWILIO_ORIGIN):
-            url = self.base_url + url[len(TWILIO_ORIGIN) :]
-        return super().request(method, url, *args, **kwargs)
-
-
-@cache
-def _http_client(base_url: str) -> TwilioHttpClient:
-    # One pooled HTTP session per process, reused by every send.
-    return BaseUrlHttpClient(base_url, timeout=10, pool_connections=True)
 
 
 # Twilio's message statuses, as ours (MessageStatus); the others ("accepted", "scheduled"…) are
@@ -64,11 +43,8 @@ class TwilioBackend:
     name = "twilio"
 
     def _client(self, workspace) -> Client:
-        return Client(
-            workspace.twilio_account_sid,
-            workspace.twilio_auth_token,
-            http_client=_http_client(settings.TWILIO_API_BASE_URL),
-        )
+        # TWILIO_API_BASE_URL-aware, one pooled session per process (compliance_center).
+        return twilio_client(workspace.twilio_account_sid, workspace.twilio_auth_token)
 
     def find_sent(
         self, *, workspace, from_number: str, to: str, body: str, since: datetime

@@ -419,7 +419,7 @@ class WebhookEndpointList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer: WebhookEndpointSerializer) -> None:
         serializer.instance = services.webhook_endpoint_create(
-            workspace=self.workspace, **serializer.validated_data
+            workspace=self.workspace, via="api", **serializer.validated_data
         )
 
 

@@ -29,6 +29,24 @@ class DeliveryFailed(Exception):
     """An attempt failed and the delivery stays pending: the task retries it."""
 
 
+def test_payload(delivery: WebhookDelivery) -> dict[str, Any]:
+    """What a test delivery posts: no contact, nothing to record, `type` "test"."""
+    return {
+        "id": f"test-{delivery.id}",
+        "type": "test",
+        "workspace": delivery.endpoint.workspace.slug,
+        "message": "A test notification from Compliance Center: nothing to record.",
+        "created_at": delivery.created_at.isoformat(),
+    }
+
+
+def delivery_payload(delivery: WebhookDelivery) -> tuple[dict[str, Any], str]:
+    """The JSON a delivery posts, and its X-Compliance-Event header."""
+    if delivery.event is None:
+        return test_payload(delivery), f"test-{delivery.id}"
+    return event_payload(delivery.event), str(delivery.event_id)
+
+
 def event_payload(event: ConsentEvent) -> dict[str, Any]:
     return {
         "id": event.id,
@@ -61,15 +79,19 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("endpoint", "event__workspace", "event__contact", "event__phone_number")
+            .select_related(
+                "endpoint__workspace", "event__workspace", "event__contact", "event__phone_number"
+            )
             .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
             .first()
         )
         if delivery is None:
             return
-        body = json.dumps(event_payload(delivery.event)).encode()
+        payload, event_header = delivery_payload(delivery)
+        body = json.dumps(payload).encode()
         error = ""
         refused = False
+        response_code = None
         try:
             response = crm_http.post(
                 delivery.endpoint.url,
@@ -78,9 +100,10 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
                 headers={
                     "Content-Type": "application/json",
                     "X-Compliance-Signature": sign(delivery.endpoint.secret, body),
-                    "X-Compliance-Event": str(delivery.event_id),
+                    "X-Compliance-Event": event_header,
                 },
             )
+            response_code = response.status_code
             if response.status_code >= 300:
                 error = f"HTTP {response.status_code}"
         except crm_http.UrlRefused as exc:
@@ -97,6 +120,7 @@ def webhook_delivery_attempt(*, delivery_id: int, final: bool) -> None:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=status,
             attempts=delivery.attempts + 1,
+            response_code=response_code,
             last_error=error,
             updated_at=timezone.now(),
         )

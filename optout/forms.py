@@ -373,3 +373,17 @@ class ReplyOverrideForm(forms.Form):
 class ReplyPreviewForm(forms.Form):
     number = forms.CharField(label="Contact's number", max_length=40, required=False)
     keyword = forms.CharField(label="Their text", max_length=64, required=False)
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label="Endpoint URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Your CRM's address for notifications, e.g. https://crm.example.com/hooks/sms.",
+        error_messages={
+            "required": "Paste the URL your CRM receives notifications on.",
+            "invalid": "Type a whole URL, e.g. https://crm.example.com/hooks/sms.",
+        },
+        widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/hooks/sms"}),
+    )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from compliance_center.segments import MAX_BODY_LENGTH
+from workspaces.models import AuditLogEntry  # noqa: F401 (moved to workspaces; kept importable)
 from workspaces.tenancy import WorkspaceQuerySet
 
 from . import defaults, keywords, replies, scope, signature, wording
@@ -277,17 +278,29 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
+    """One notification to one endpoint: a consent event, or a test an admin asked for (no
+    event). Its attempts are counted; "Resend" makes it pending and attempts it again."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        CONSENT = "consent", "Consent event"
+        TEST = "test", "Test"
+
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CONSENT)
+    event = models.ForeignKey(
+        ConsentEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
+    # The HTTP status of the last attempt's answer; None when no answer came (or not tried yet).
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -295,36 +308,16 @@ class WebhookDelivery(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind="test", event__isnull=True)
+                | models.Q(kind="consent", event__isnull=False),
+                name="delivery_event_matches_kind",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"event {self.event_id} → {self.endpoint} ({self.status})"
-
-
-class AuditLogEntry(models.Model):
-    """Who changed which compliance setting, from what to what, when."""
-
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="audit_log"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    via = models.CharField(max_length=16, default="web")
-    action = models.CharField(max_length=64)
-    field = models.CharField(max_length=64, blank=True)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = WorkspaceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.field}: {self.old_value!r} → {self.new_value!r}"
+        what = f"event {self.event_id}" if self.event_id else self.kind
+        return f"{what} → {self.endpoint} ({self.status})"
 
 
 class ReplyOverride(models.Model):

@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from compliance_center.phone import country_of, is_toll_free
 from compliance_center.process_cache import ProcessCache
-from workspaces.models import Contact, PhoneNumber
+from workspaces.models import AuditLogEntry, Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
 from . import replies, revocation, scope, wording
 from .defaults import LANGUAGE_PACKS
 from .keywords import OPT_IN, OPT_OUT, KeywordRule, builtin_rules, could_be_keyword, match
 from .models import (
-    AuditLogEntry,
     ComplianceSettings,
     ConsentEvent,
     ConsentKind,

@@ -17,14 +17,13 @@ from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import country_of, pretty
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import Contact, PhoneNumber, Workspace
-from workspaces.services import contact_get_or_create
+from workspaces.services import audit_record, contact_get_or_create
 
 from . import crm_http, replies, scope
 from .deadlines import business_days_after
 from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
-    AuditLogEntry,
     ComplianceSettings,
     ConsentEvent,
     ConsentKind,
@@ -70,19 +69,117 @@ def _queue_crm_notifications(event: ConsentEvent) -> None:
             enqueue(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery.id)
 
 
+@transaction.atomic
 def webhook_endpoint_create(
-    *, workspace: Workspace, url: str, is_active: bool = True
+    *, workspace: Workspace, url: str, is_active: bool = True, actor: Any = None, via: str = ""
 ) -> WebhookEndpoint:
     """A CRM endpoint notified of the workspace's consent events, with a new signing secret.
     Refuses (url_not_allowed) a URL notifications may not go to: in production anything but
     https to a host whose addresses are all public (optout/url_rules.py); every delivery checks
     the address it connects to again."""
+    url = url.strip()
     refusal = crm_http.refusal_at_creation(url, allow_private=settings.CRM_ALLOW_PRIVATE_URLS)
     if refusal:
         raise DomainError(ErrorCode.URL_NOT_ALLOWED, refusal, field="url")
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         workspace=workspace, url=url, secret=secrets.token_hex(24), is_active=is_active
     )
+    if actor is not None or via:
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            via=via,
+            action="crm_endpoint_added",
+            field=endpoint.url,
+            new_value="Enabled" if is_active else "Disabled",
+        )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_set_active(
+    *, endpoint: WebhookEndpoint, is_active: bool, actor: Any = None, via: str = ""
+) -> WebhookEndpoint:
+    """Turns an endpoint's notifications on or off (events while off are not sent later)."""
+    if endpoint.is_active != is_active:
+        endpoint.is_active = is_active
+        endpoint.save(update_fields=["is_active"])
+        audit_record(
+            workspace=endpoint.workspace,
+            actor=actor,
+            via=via,
+            action="crm_endpoint_enabled" if is_active else "crm_endpoint_disabled",
+            field=endpoint.url,
+            old_value="Disabled" if is_active else "Enabled",
+            new_value="Enabled" if is_active else "Disabled",
+        )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_remove(*, endpoint: WebhookEndpoint, actor: Any = None, via: str = "") -> None:
+    """Deletes an endpoint and its delivery log; deliveries still pending are not sent."""
+    audit_record(
+        workspace=endpoint.workspace,
+        actor=actor,
+        via=via,
+        action="crm_endpoint_removed",
+        field=endpoint.url,
+    )
+    endpoint.delete()
+
+
+@transaction.atomic
+def webhook_test_send(
+    *, endpoint: WebhookEndpoint, actor: Any = None, via: str = ""
+) -> WebhookDelivery:
+    """A signed test notification to the endpoint (enabled or not), through the same delivery
+    task, signature and address checks as a consent event's."""
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, kind=WebhookDelivery.Kind.TEST)
+    audit_record(
+        workspace=endpoint.workspace,
+        actor=actor,
+        via=via,
+        action="crm_test_sent",
+        field=endpoint.url,
+        new_value=f"Delivery #{delivery.id}",
+    )
+    enqueue(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery.id)
+    return delivery
+
+
+@transaction.atomic
+def webhook_delivery_resend(
+    *, delivery: WebhookDelivery, actor: Any = None, via: str = ""
+) -> WebhookDelivery:
+    """Sends a delivered or failed notification again: the delivery is pending again and a new
+    attempt is queued (the same event id, so that the CRM can tell it is the same event)."""
+    locked = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("endpoint__workspace")
+        .get(pk=delivery.pk)
+    )
+    if locked.status == WebhookDelivery.Status.PENDING:
+        raise DomainError(
+            ErrorCode.INVALID,
+            "This delivery is still being attempted: wait for it to be delivered or to fail.",
+        )
+    old_status = locked.get_status_display()
+    WebhookDelivery.objects.filter(pk=locked.pk).update(
+        status=WebhookDelivery.Status.PENDING, last_error="", response_code=None
+    )
+    audit_record(
+        workspace=locked.endpoint.workspace,
+        actor=actor,
+        via=via,
+        action="crm_delivery_resent",
+        field=locked.endpoint.url,
+        old_value=f"Delivery #{locked.id}: {old_status}",
+        new_value="Sent again",
+    )
+    enqueue(Job.WEBHOOK_DELIVERY_ATTEMPT, locked.id)
+    locked.refresh_from_db()
+    return locked
 
 
 _SETTINGS = [f.name for f in ComplianceSettings._meta.concrete_fields]
@@ -348,28 +445,6 @@ def keyword_remove(*, keyword: Keyword, actor: "User | None" = None) -> None:
     )
     keyword.delete()
     keyword_rules_changed(keyword.workspace_id)
-
-
-def audit_record(
-    *,
-    workspace: Workspace,
-    actor: Any,
-    action: str,
-    field: str = "",
-    old_value: object = "",
-    new_value: object = "",
-    via: str = "",
-) -> AuditLogEntry:
-    is_user = actor is not None and getattr(actor, "pk", None) is not None
-    return AuditLogEntry.objects.create(
-        workspace=workspace,
-        actor=actor if is_user else None,
-        via=via or ("web" if is_user else "api"),
-        action=action,
-        field=field,
-        old_value=str(old_value),
-        new_value=str(new_value),
-    )
 
 
 @dataclass(frozen=True)

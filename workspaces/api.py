@@ -66,5 +66,5 @@ class PhoneNumberList(WorkspaceScopedMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer: PhoneNumberSerializer) -> None:
         serializer.instance = services.phone_number_add(
-            workspace=self.workspace, **serializer.validated_data
+            workspace=self.workspace, via="api", **serializer.validated_data
         )

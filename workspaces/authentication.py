@@ -1,6 +1,10 @@
 """DRF authentication: `Authorization: Token <key>` acts inside the token's workspace."""
 
+from datetime import timedelta
+
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -11,6 +15,30 @@ from .models import ApiToken, Workspace
 
 _tokens = ProcessCache()  # key hash -> token and workspace values
 _WORKSPACE_FIELDS = ("id", "name", "slug", "twilio_account_sid", "created_at")
+
+# `ApiToken.last_used_at` is stamped at most once a minute per token, not on every call: each
+# process remembers the tokens it stamped within the minute (no query at all), and the UPDATE
+# itself only writes a stamp older than that (several processes write it once between them).
+LAST_USED_EVERY_SECONDS = 60
+_stamped = ProcessCache(ttl=LAST_USED_EVERY_SECONDS)  # token id -> True
+
+
+def forget_token(key_hash: str) -> None:
+    """Drops this process's cached copy of a token (it was just revoked): refused at once here,
+    and by the other processes within PROCESS_CACHE_SECONDS."""
+    _tokens.discard(key_hash)
+
+
+def stamp_last_used(token_id: int) -> None:
+    def stamp() -> bool:
+        now = timezone.now()
+        stale = now - timedelta(seconds=LAST_USED_EVERY_SECONDS)
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=token_id
+        ).update(last_used_at=now)
+        return True
+
+    _stamped.get(token_id, stamp)
 
 
 def token_for_key(raw: str) -> ApiToken | None:
@@ -76,6 +104,7 @@ class WorkspaceTokenAuthentication(authentication.BaseAuthentication):
         token = token_for_key(raw)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        stamp_last_used(token.id)
         request.workspace = token.workspace
         return TokenPrincipal(token), token
 

@@ -7,4 +7,5 @@ def workspace(request):
         "membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),
         "simulator_enabled": settings.SIMULATOR_ENABLED,
+        "signup_enabled": settings.SIGNUP_ENABLED,
     }

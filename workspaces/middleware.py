@@ -1,4 +1,9 @@
-"""Puts the current workspace and the user's membership in it on every page request."""
+"""Puts the current workspace and the user's membership in it on every page request, and shows
+dates in the workspace's time zone."""
+
+import zoneinfo
+
+from django.utils import timezone
 
 from .selectors import memberships_of
 
@@ -21,4 +26,11 @@ class CurrentWorkspaceMiddleware:
             chosen = chosen or (request.memberships[0] if request.memberships else None)
             if chosen:
                 request.membership, request.workspace = chosen, chosen.workspace
-        return self.get_response(request)
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(request.workspace.time_zone))
+        except (AttributeError, zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()  # no workspace (API calls, the login page): UTC
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

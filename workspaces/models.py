@@ -1,13 +1,23 @@
-"""Tenants: workspaces, their members and roles, phone numbers, API tokens and contacts."""
+"""Tenants: workspaces, their members, roles and invitations, phone numbers, API tokens,
+contacts, and the audit log of every change made to them."""
 
 import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from compliance_center import time_zones
 
 from .fields import EncryptedTextField
 from .tenancy import WorkspaceQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if not time_zones.is_valid_time_zone(value):
+        raise ValidationError(f"“{value}” is not a time zone (e.g. America/New_York).")
 
 
 class Role(models.TextChoices):
@@ -21,6 +31,13 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     twilio_account_sid = models.CharField(max_length=64, blank=True)
     twilio_auth_token = EncryptedTextField(blank=True)
+    # When a person last set the Twilio credentials; None while the workspace still has the
+    # random placeholders it was created with (webhooks fail closed until then).
+    twilio_credentials_changed_at = models.DateTimeField(null=True, blank=True)
+    # The time zone the pages show dates in (an IANA name).
+    time_zone = models.CharField(
+        max_length=64, default=time_zones.DEFAULT, validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +125,76 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class Invitation(models.Model):
+    """An invitation to join a workspace with a role, by a one-time link. Only the SHA-256 of
+    the link's token is stored; the link is shown once (and emailed). Accepting, revoking or
+    resending (a new token) ends the old link."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AGENT)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and workspace (resend it rather than add another).
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """Not accepted nor revoked (it may have expired: it can be sent again)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)
+
+    @staticmethod
+    def generate() -> str:
+        return secrets.token_urlsafe(32)
+
+
 class ApiToken(models.Model):
     """A token that acts inside one workspace. Only its SHA-256 is stored; the key is shown once."""
 
@@ -119,6 +206,8 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Stamped by the API's authentication at most once a minute per token (not per request).
+    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -161,3 +250,30 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.phone
+
+
+class AuditLogEntry(models.Model):
+    """Who changed what in the workspace (its settings, numbers, members, tokens, CRM endpoints,
+    compliance settings), from what to what, when. Written by the services that make the change,
+    in the same transaction; the Compliance Center's Audit log tab shows it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=16, default="web")
+    action = models.CharField(max_length=64)
+    # A setting's name, or what the change was made to: a number, a member's email, a CRM URL.
+    field = models.CharField(max_length=500, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_workspace_time")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}: {self.old_value!r} → {self.new_value!r}"

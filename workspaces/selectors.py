@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from compliance_center.process_cache import ProcessCache
 
-from .models import Membership, PhoneNumber
+from .models import ApiToken, Invitation, Membership, PhoneNumber
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ def number_owner(number: str, *, fresh: bool = False) -> NumberOwner | None:
     return _owners.get(number, load)
 
 
+def forget_number_owner(number: str) -> None:
+    """Drops this process's cached owner of `number` (removed, or its workspace's token changed)."""
+    _owners.discard(number)
+
+
 def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
     """The workspace's own number `number` (E.164) for a send or a check, from the same cache;
     a fresh instance with what a send needs loaded (the label loads if asked)."""
@@ -88,3 +93,50 @@ def contact_search(q: str, prefix: str = "") -> Q:
         # A national number typed with its country code: keep the last ten digits.
         condition |= Q(**{f"{prefix}phone__contains": digits[-10:]})
     return condition
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    key: str
+    title: str
+    detail: str
+    done: bool
+    optional: bool = False
+
+
+def setup_checklist(workspace: Any) -> list[SetupStep]:
+    """What a new workspace still needs before it can text: Settings → General shows it until
+    the required steps are done."""
+    numbers = PhoneNumber.objects.filter(workspace=workspace).exists()
+    members = Membership.objects.filter(workspace=workspace).count()
+    invited = Invitation.objects.filter(
+        workspace=workspace, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists()
+    tokens = ApiToken.objects.filter(workspace=workspace, revoked_at__isnull=True).exists()
+    return [
+        SetupStep(
+            "numbers",
+            "Add a phone number",
+            "The Twilio number your team texts from.",
+            numbers,
+        ),
+        SetupStep(
+            "twilio",
+            "Connect Twilio",
+            "Your Account SID and Auth Token, then “Check connection”.",
+            workspace.twilio_credentials_changed_at is not None,
+        ),
+        SetupStep(
+            "members",
+            "Invite your team",
+            "Admins, Managers and Agents, by email.",
+            members > 1 or invited,
+        ),
+        SetupStep(
+            "tokens",
+            "Create an API token",
+            "For your CRM or website to send and check opt-outs.",
+            tokens,
+            optional=True,
+        ),
+    ]

@@ -20,10 +20,18 @@ class WorkspaceQuerySet(models.QuerySet):
         return self.filter(workspace=workspace)
 
 
-def get_for_workspace_or_404(source: type[M] | models.QuerySet, workspace: Any, **lookup: Any) -> M:
-    """The workspace's object matching `lookup`, or 404 (also for another workspace's ids)."""
+def get_for_workspace_or_404(
+    source: type[M] | models.QuerySet,
+    workspace: Any,
+    *,
+    workspace_field: str = "workspace",
+    **lookup: Any,
+) -> M:
+    """The workspace's object matching `lookup`, or 404 (also for another workspace's ids).
+    `workspace_field` is the path to the workspace of a row that has none of its own (e.g.
+    "endpoint__workspace" for a CRM delivery)."""
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
-    found = queryset.filter(workspace=workspace, **lookup).first()
+    found = queryset.filter(**{workspace_field: workspace}, **lookup).first()
     if found is None:
         raise Http404("No such object in this workspace.")
     return found

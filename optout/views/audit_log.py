@@ -1,9 +1,11 @@
-"""Audit log: who changed which setting, from what to what, when."""
+"""Audit log: who changed which setting (the Compliance Center's and the workspace's Settings),
+from what to what, when."""
 
 from django.core.paginator import Paginator
 from django.views.decorators.http import require_GET
 
 from compliance_center.phone import pretty
+from workspaces.models import Role
 from workspaces.permissions import compliance_manager_required
 
 from .. import selectors
@@ -24,24 +26,75 @@ FIELD_LABELS = {
     "signature_text": "Signature text",
     **{kind: f"{label} keywords" for kind, label in KeywordKind.choices},
 }
+# Settings (workspaces' services): their fields, by action, where the field is a setting's name.
+SETTINGS_FIELD_LABELS = {
+    "workspace_created": {"name": "Workspace name"},
+    "workspace_changed": {"name": "Workspace name", "time_zone": "Time zone"},
+    "twilio_credentials_changed": {
+        "account_sid": "Twilio Account SID",
+        "auth_token": "Twilio Auth Token",
+    },
+    "twilio_checked": {"connection": "Twilio connection"},
+}
 ACTION_LABELS = {
     "setting_changed": "Changed a setting",
     "keyword_added": "Added a keyword",
     "keyword_removed": "Removed a keyword",
     "opt_out_recorded": "Opted a contact out",
     "opt_out_lifted": "Lifted an opt-out",
+    "workspace_created": "Created the workspace",
+    "workspace_changed": "Changed the workspace",
+    "number_added": "Added a phone number",
+    "number_relabelled": "Relabelled a phone number",
+    "number_removed": "Removed a phone number",
+    "twilio_credentials_changed": "Changed the Twilio credentials",
+    "twilio_checked": "Checked the Twilio connection",
+    "member_invited": "Invited a member",
+    "invitation_resent": "Sent an invitation again",
+    "invitation_revoked": "Revoked an invitation",
+    "member_joined": "Joined the workspace",
+    "member_role_changed": "Changed a member's role",
+    "member_removed": "Removed a member",
+    "api_token_created": "Created an API token",
+    "api_token_revoked": "Revoked an API token",
+    "crm_endpoint_added": "Added a CRM endpoint",
+    "crm_endpoint_enabled": "Enabled a CRM endpoint",
+    "crm_endpoint_disabled": "Disabled a CRM endpoint",
+    "crm_endpoint_removed": "Deleted a CRM endpoint",
+    "crm_test_sent": "Sent a test to a CRM endpoint",
+    "crm_delivery_resent": "Sent a CRM delivery again",
 }
 VALUE_LABELS = {
     "opt_out_scope": dict(SCOPE_CHOICES),
     "signature_mode": dict(SIGNATURE_CHOICES),
     "opt_out_confirmation_enabled": {"True": "On", "False": "Off"},
 }
+# Actions whose field is a contact's or the workspace's phone number, and whose values are roles.
+PHONE_FIELD_ACTIONS = {
+    "opt_out_recorded",
+    "opt_out_lifted",
+    "number_added",
+    "number_relabelled",
+    "number_removed",
+}
+ROLE_VALUE_ACTIONS = {
+    "member_invited",
+    "invitation_resent",
+    "invitation_revoked",
+    "member_joined",
+    "member_role_changed",
+    "member_removed",
+}
 
 
 def _audit_row(entry) -> dict:
     values = VALUE_LABELS.get(entry.field, {})
-    field = FIELD_LABELS.get(entry.field)
-    if field is None and entry.action in ("opt_out_recorded", "opt_out_lifted"):
+    if entry.action in ROLE_VALUE_ACTIONS:
+        values = dict(Role.choices)
+    field = SETTINGS_FIELD_LABELS.get(entry.action, {}).get(entry.field)
+    if field is None and entry.action not in SETTINGS_FIELD_LABELS:
+        field = FIELD_LABELS.get(entry.field)
+    if field is None and entry.action in PHONE_FIELD_ACTIONS:
         field = pretty(entry.field)
     return {
         "entry": entry,

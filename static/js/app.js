@@ -27,3 +27,53 @@ document.addEventListener("keydown", (event) => {
     field.form.requestSubmit();
   }
 });
+
+// A <button data-copy="#value"> copies that element's text (or a field's value) to the clipboard
+// (a new API token, an invitation link, a webhook URL) and says so; where the clipboard is
+// refused, the text is selected for Ctrl+C.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  if (!button) {
+    return;
+  }
+  const source = document.querySelector(button.getAttribute("data-copy"));
+  if (!source) {
+    return;
+  }
+  const text = "value" in source ? source.value : source.textContent.trim();
+  if ("select" in source) {
+    source.select();
+  } else {
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    window.getSelection().removeAllRanges();
+    window.getSelection().addRange(range);
+  }
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied";
+  } catch (error) {
+    button.textContent = document.execCommand("copy") ? "Copied" : "Selected: press Ctrl+C";
+  }
+  button.classList.add("copied");
+});
+
+// An <input data-browser-time-zone> left empty gets the browser's time zone (sign-up: the new
+// workspace shows dates in the owner's time, not UTC).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const field of document.querySelectorAll("input[data-browser-time-zone]")) {
+    if (!field.value) {
+      field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    }
+  }
+});
+
+// A <form data-confirm="Sentence?"> asks before it is sent (removing a member, revoking a token).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm")) {
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  }
+});

@@ -3,7 +3,10 @@
 The real `twilio` SDK talks to it (TWILIO_API_BASE_URL). It records every request, keeps the
 messages it accepted (listed back by `GET Messages.json?To=&From=`, as Twilio's list does), can
 be told to answer the next sends with an error (21610, a 500, ...), and to hold the next answer
-for a while (a worker killed during the Twilio call).
+for a while (a worker killed during the Twilio call). Accounts registered with `add_account` can
+be fetched (`GET Accounts/{sid}.json`) and list their incoming phone numbers
+(`GET Accounts/{sid}/IncomingPhoneNumbers.json`), with their auth token checked (401, 20003),
+as the Twilio settings page's "Check connection" does.
 """
 
 import base64
@@ -47,6 +50,7 @@ class FakeTwilio:
     _errors: deque = field(default_factory=deque)
     _delays: deque = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    accounts: dict[str, dict] = field(default_factory=dict)  # sid -> token, name, numbers
 
     def start(self) -> "FakeTwilio":
         fake = self
@@ -60,6 +64,11 @@ class FakeTwilio:
             def do_GET(self):
                 url = urlsplit(self.path)
                 parts = url.path.strip("/").split("/")
+                if parts[:2] == ["2010-04-01", "Accounts"] and (
+                    (len(parts) == 3 and parts[2].endswith(".json"))
+                    or (len(parts) == 4 and parts[3] == "IncomingPhoneNumbers.json")
+                ):
+                    return self._account_get(parts)
                 if len(parts) != 4 or parts[0] != "2010-04-01" or parts[3] != "Messages.json":
                     return self._json(404, {"code": 20404, "message": "not found", "status": 404})
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -126,6 +135,58 @@ class FakeTwilio:
                     time.sleep(delay)
                 return self._json(201, resource)
 
+            def _account_get(self, parts):
+                """The account itself, or its incoming numbers; 401 (20003) unless the Basic
+                auth is the registered account's SID and token."""
+                sid = parts[2].removesuffix(".json")
+                auth = self.headers.get("Authorization", "")
+                user, _, password = (
+                    base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+                )
+                with fake._lock:
+                    account = fake.accounts.get(sid)
+                if account is None or user != sid or password != account["auth_token"]:
+                    return self._json(
+                        401, {"code": 20003, "message": "Authenticate", "status": 401}
+                    )
+                if len(parts) == 3:
+                    return self._json(
+                        200,
+                        {
+                            "sid": sid,
+                            "friendly_name": account["friendly_name"],
+                            "status": "active",
+                            "type": "Full",
+                            "uri": f"/2010-04-01/Accounts/{sid}.json",
+                        },
+                    )
+                numbers = [
+                    {
+                        "sid": "PN" + uuid.uuid5(uuid.NAMESPACE_URL, n["phone_number"]).hex,
+                        "account_sid": sid,
+                        "phone_number": n["phone_number"],
+                        "friendly_name": n["phone_number"],
+                        "sms_url": n.get("sms_url", ""),
+                        "sms_method": "POST",
+                    }
+                    for n in account["numbers"]
+                ]
+                path = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+                return self._json(
+                    200,
+                    {
+                        "incoming_phone_numbers": numbers,
+                        "next_page_uri": None,
+                        "previous_page_uri": None,
+                        "first_page_uri": path,
+                        "uri": path,
+                        "page": 0,
+                        "page_size": len(numbers),
+                        "start": 0,
+                        "end": max(len(numbers) - 1, 0),
+                    },
+                )
+
             def _json(self, status, payload):
                 data = json.dumps(payload).encode()
                 self.send_response(status)
@@ -152,6 +213,24 @@ class FakeTwilio:
     def fail_next(self, *, status: int, code: int, message: str = "error", times: int = 1) -> None:
         with self._lock:
             self._errors.extend([(status, code, message)] * times)
+
+    def add_account(
+        self,
+        sid: str,
+        auth_token: str,
+        *,
+        numbers: list[str] = (),
+        sms_url: str = "",
+        friendly_name: str = "Test account",
+    ) -> None:
+        """An account that can be fetched with `auth_token`, owning `numbers` (E.164) whose
+        incoming-message webhook is `sms_url`."""
+        with self._lock:
+            self.accounts[sid] = {
+                "auth_token": auth_token,
+                "friendly_name": friendly_name,
+                "numbers": [{"phone_number": n, "sms_url": sms_url} for n in numbers],
+            }
 
     def hold_next_answer(self, seconds: float) -> None:
         """The next send is accepted at once but answered only after `seconds`."""

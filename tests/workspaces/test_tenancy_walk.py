@@ -11,8 +11,9 @@ from compliance_center.phone import pretty
 from messaging.models import InboundMessage
 from messaging.services.outbound import message_send
 from optout import services as consent
-from optout.models import RevocationReview
-from workspaces.models import Contact
+from optout.models import RevocationReview, WebhookDelivery
+from workspaces import accounts
+from workspaces.models import ApiToken, Contact, Membership
 
 # Which of the other workspace's objects each route's id names.
 FOREIGN_ID = {
@@ -33,10 +34,30 @@ FOREIGN_ID = {
     "review-decide": "review",
     "inbox-review": {"pk": "conversation", "review_id": "review"},
     "dead-letter-retry": "dead_letter",
+    "settings:number": "number",
+    "settings:number-label": "number",
+    "settings:number-remove": "number",
+    "settings:member-role": "membership",
+    "settings:member-remove": "membership",
+    "settings:invitation-resend": "invitation",
+    "settings:invitation-revoke": "invitation",
+    "settings:token-revoke": "api_token",
+    "webhooks:endpoint": "endpoint",
+    "webhooks:endpoint-toggle": "endpoint",
+    "webhooks:endpoint-remove": "endpoint",
+    "webhooks:endpoint-test": "endpoint",
+    "webhooks:delivery-resend": "delivery",
 }
 # Routes with a parameter that is not an object id.
-NOT_AN_ID = {"compliance:keyword-add", "compliance:override-add"}
+NOT_AN_ID = {
+    "compliance:keyword-add",
+    "compliance:override-add",
+    "invitation-accept",
+    "password_reset_confirm",
+}
 FOREIGN_PHONE = "+14155550166"
+FOREIGN_CRM = "https://crm.other.test/hooks/sms"
+FOREIGN_INVITEE = "invitee@other.test"
 
 
 def _routes(resolver=None, namespace=None):
@@ -53,7 +74,8 @@ def _routes(resolver=None, namespace=None):
 
 @pytest.fixture
 def foreign(other_world):
-    """Another workspace's contact (opted out), conversation, message and keyword."""
+    """Another workspace's contact (opted out), conversation, message and keyword, member,
+    invitation, API token, CRM endpoint and delivery."""
     ws = other_world.workspace
     message = message_send(
         workspace=ws,
@@ -86,9 +108,17 @@ def foreign(other_world):
         received_at=timezone.now(),
         due_at=timezone.now(),
     )
+    endpoint = consent.webhook_endpoint_create(workspace=ws, url=FOREIGN_CRM)
     return {
         "review": review,
         "reply_override": override,
+        "membership": Membership.objects.get(workspace=ws, user=other_world.admin_user),
+        "invitation": accounts.invitation_create(
+            workspace=ws, email=FOREIGN_INVITEE, role="agent"
+        ).invitation,
+        "api_token": ApiToken.objects.get(workspace=ws),
+        "endpoint": endpoint,
+        "delivery": WebhookDelivery.objects.create(endpoint=endpoint, kind="test", status="failed"),
         "dead_letter": dead,
         "contact": contact,
         "conversation": message.conversation,
@@ -139,7 +169,7 @@ def test_another_workspaces_id_answers_404_on_every_method(name, foreign, as_adm
 
 def _leaks(text: str, foreign) -> list[str]:
     signs = [FOREIGN_PHONE, pretty(FOREIGN_PHONE), foreign["number"].number, "OTROSOCORRO"]
-    signs += ["Hello from the other workspace"]
+    signs += ["Hello from the other workspace", FOREIGN_CRM, FOREIGN_INVITEE]
     return [s for s in signs if s in text]
 
 
