@@ -102,8 +102,12 @@ class Suite:
         results: dict = {"meta": self.meta(), "scenarios": []}
         try:
             t.start()
-            self.create_workspaces()
-            t.start_services()
+            # The workspaces (manage.py) while web, worker and beat start: they read no row
+            # at start.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                services = pool.submit(t.start_services)
+                self.create_workspaces()
+                services.result()
             self.confirmation_texts()
             results["meta"]["setup_seconds"] = round(time.monotonic() - started, 1)
             t.log(f"topology up in {results['meta']['setup_seconds']} s")
