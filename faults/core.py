@@ -116,6 +116,7 @@ class Suite:
             for scenario in self.scenarios:
                 t.log(f"scenario {scenario.key}: {scenario.title}")
                 began = time.monotonic()
+                marks = t.log_marks()
                 try:
                     scenario.run()
                 except Exception as exc:  # a broken scenario fails, the others still run
@@ -123,6 +124,7 @@ class Suite:
                     t.log(f"  scenario {scenario.key} broke: {exc!r}")
                 if scenario is not poison:
                     scenario.seconds = time.monotonic() - began
+                    scenario.figures["healing"] = t.healing_counts(marks)
                 self.heal(scenario, expect=scenario is not poison)
             if poison is not None and hasattr(poison, "poison"):
                 t.log("scenario poison: the dead letters")

@@ -29,7 +29,23 @@ def _times(f: dict) -> str:
     return f"{f['p50_ms']:.0f} / {f['p99_ms']:.0f} / {f['max_ms']:.0f}"
 
 
+def _swept(f: dict) -> str:
+    h = f.get("healing")
+    if not h:
+        return ""
+    return (
+        f"; {h['publishes_given_up_by_web']} publishes left to the sweepers, which re-queued"
+        f" {h['swept_inbound']} texts, {h['swept_queued_messages']} messages,"
+        f" {h['swept_crm_deliveries']} CRM deliveries and looked up"
+        f" {h['swept_half_sent_messages']} half-sent"
+    )
+
+
 def _healing(key: str, f: dict) -> str:
+    return _how(key, f) + _swept(f)
+
+
+def _how(key: str, f: dict) -> str:
     if key in ("redis", "worker"):
         return (
             f"worker consuming {_v(f.get('worker_consuming_after_s'))} s after the restart;"

@@ -261,6 +261,47 @@ class Topology(ProcessesMixin):
                     self.procs.pop(name).stop()
         shutil.rmtree(self.redis_dir, ignore_errors=True)
 
+    # ---------------------------------------------------------------- logs
+
+    def log_marks(self) -> dict[Path, int]:
+        """Where every log of the run ends now (see `logs_since`)."""
+        return {path: path.stat().st_size for path in self.logdir.glob("*.log")}
+
+    def logs_since(self, marks: dict[Path, int], prefix: str) -> str:
+        """What the logs whose name starts with `prefix` (gunicorn, worker, beat) got since
+        `marks`, new log files (a worker started again) whole."""
+        text = []
+        for path in sorted(self.logdir.glob(f"{prefix}*.log")):
+            with path.open("rb") as f:
+                f.seek(marks.get(path, 0))
+                text.append(f.read().decode(errors="replace"))
+        return "".join(text)
+
+    def healing_counts(self, marks: dict[Path, int]) -> dict:
+        """What the logs say the topology did to heal since `marks`: publishes the web tier
+        gave up on (left to the sweeper), keyword texts handed to the queue instead of being
+        processed in the request, rows and messages the sweepers found."""
+        web = self.logs_since(marks, "gunicorn")
+        worker = self.logs_since(marks, "worker")
+        swept = [
+            tuple(int(n) for n in m)
+            for m in re.findall(r"swept (\d+) inbound, (\d+) queued, (\d+) half-sent", worker)
+        ]
+        return {
+            "publishes_given_up_by_web": web.count("the sweeper will retry"),
+            "keyword_texts_not_processed_inline": web.count("keyword not processed inline"),
+            "swept_inbound": sum(s[0] for s in swept),
+            "swept_queued_messages": sum(s[1] for s in swept),
+            "swept_half_sent_messages": sum(s[2] for s in swept),
+            "swept_crm_deliveries": sum(
+                int(n)
+                for n in re.findall(
+                    r"webhook_deliveries_sweep\[[^]]+\] succeeded in \S+: (\d+)", worker
+                )
+            ),
+            "worker_connection_lost": worker.count("Connection to broker lost"),
+        }
+
     # ---------------------------------------------------------------- HTTP
 
     def http(
