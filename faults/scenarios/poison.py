@@ -52,6 +52,7 @@ class Poison(Scenario):
 
     def run(self) -> None:
         self.started = time.monotonic()
+        self.api_sends: set[tuple[str, str]] = set()
         hooks = self.webhooks()
         ws = self.workspace
         # 1. Each odd sender: an ordinary text, then STOP.
@@ -119,11 +120,13 @@ class Poison(Scenario):
         """Twilio's ids of `count` messages this workspace sent: the confirmations of the odd
         senders' STOPs, and as many API sends as it takes to have enough."""
         for i in range(max(0, count - len(ODD_SENDERS))):
+            to, body = self.contact(4, i), f"Order {i} has shipped."
+            self.api_sends.add((to, body))
             status, data = self.t.api(
                 self.workspace["api_token"],
                 "POST",
                 "messages",
-                {"from": self.to, "to": self.contact(4, i), "body": f"Order {i} has shipped."},
+                {"from": self.to, "to": to, "body": body},
             )
             if status != 201:
                 raise RuntimeError(f"API send answered {status}: {data}")
@@ -268,7 +271,13 @@ class Poison(Scenario):
     def odd_figures(self) -> dict:
         from faults.tally import tally
 
-        f = tally(self.t, self.workspace, self.odd_texts, self.odd_answers[: len(self.odd_texts)])
+        f = tally(
+            self.t,
+            self.workspace,
+            self.odd_texts,
+            self.odd_answers[: len(self.odd_texts)],
+            sent_on_purpose=frozenset(self.api_sends),
+        )
         rows = self.rows()
         f["odd_sent"] = len(self.odd_texts)
         f["odd_answered_200"] = sum(
