@@ -44,6 +44,7 @@ class Answer:
     text: Text
     status: int  # 0: no answer (connection refused, reset or timed out)
     seconds: float  # request sent -> answer read
+    started: float = 0.0  # time.monotonic() when the request was sent
     on_record: bool | None = None  # STOPs: opt-out on record right after the 200
 
 
@@ -101,7 +102,7 @@ class Webhooks:
             status = 0
         finally:
             conn.close()
-        answer = Answer(text, status, time.monotonic() - started)
+        answer = Answer(text, status, time.monotonic() - started, started)
         if text.kind == "stop" and status == 200:
             with self._cursor() as cur:
                 answer.on_record = product.opted_out_for_text(cur, text.sid)

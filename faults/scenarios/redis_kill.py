@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from faults.scenarios.base import Scenario
+from faults.tally import answer_times
 
 
 class RedisKill(Scenario):
@@ -49,6 +50,9 @@ class RedisKill(Scenario):
             round(healthy - when[self.since_key], 1) if healthy is not None else None
         )
         self.figures["settled_after_s"] = round(took, 1) if took is not None else None
+        # The answers to the requests sent while Redis was down.
+        down = [a for a in answers if when["killed"] <= a.started <= when["restarted"]]
+        self.figures["while_redis_down"] = {"requests": len(down), **answer_times(down)}
         self.expect_burst(self.figures)
         after = self.suite.pids()
         self.expect(
