@@ -115,7 +115,7 @@ class Suite:
             poison = by_key.get("poison")
             for scenario in self.scenarios:
                 t.log(f"scenario {scenario.key}: {scenario.title}")
-                began = time.monotonic()
+                began, began_wall = time.monotonic(), time.time()
                 marks = t.log_marks()
                 try:
                     scenario.run()
@@ -124,7 +124,8 @@ class Suite:
                     t.log(f"  scenario {scenario.key} broke: {exc!r}")
                 if scenario is not poison:
                     scenario.seconds = time.monotonic() - began
-                    scenario.figures["healing"] = t.healing_counts(marks)
+                    scenario.figures["healing"] = t.web_healing_counts(marks)
+                    scenario.window = (began_wall, time.time())
                 self.heal(scenario, expect=scenario is not poison)
             if poison is not None and hasattr(poison, "poison"):
                 t.log("scenario poison: the dead letters")
@@ -137,6 +138,9 @@ class Suite:
             t.stop_all()
             if not self.opts.keep_db:
                 t.drop_database()
+        for scenario in self.scenarios:
+            if getattr(scenario, "window", None):
+                scenario.figures["healing"].update(t.worker_healing_counts(*scenario.window))
         results["scenarios"] = [s.result() for key in ORDER for s in self.scenarios if s.key == key]
         results["meta"]["seconds"] = round(time.monotonic() - started, 1)
         results["passed"] = bool(self.scenarios) and all(s.passed for s in self.scenarios)

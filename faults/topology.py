@@ -277,28 +277,40 @@ class Topology(ProcessesMixin):
                 text.append(f.read().decode(errors="replace"))
         return "".join(text)
 
-    def healing_counts(self, marks: dict[Path, int]) -> dict:
-        """What the logs say the topology did to heal since `marks`: publishes the web tier
-        gave up on (left to the sweeper), keyword texts handed to the queue instead of being
-        processed in the request, rows and messages the sweepers found."""
+    def web_healing_counts(self, marks: dict[Path, int]) -> dict:
+        """What the web tier's log says since `marks`: publishes it gave up on (left to the
+        sweeper), keyword texts handed to the queue instead of being processed in the request."""
         web = self.logs_since(marks, "gunicorn")
-        worker = self.logs_since(marks, "worker")
+        return {
+            "publishes_given_up_by_web": web.count("the sweeper will retry"),
+            "keyword_texts_not_processed_inline": web.count("keyword not processed inline"),
+        }
+
+    def worker_healing_counts(self, since: float, until: float) -> dict:
+        """What the workers' logs say happened between two wall-clock times: rows and messages
+        the sweepers found, half-sent messages looked up at Twilio, lost broker connections.
+        Read by the time stamps of the lines, once the run is over (a worker's log may lag)."""
+        import datetime as dt
+
+        lines = []
+        for path in sorted(self.logdir.glob("worker*.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                m = re.match(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}):", line)
+                if m:
+                    at = dt.datetime.strptime(m[1], "%Y-%m-%d %H:%M:%S").timestamp()
+                    if since <= at + int(m[2]) / 1000 <= until:
+                        lines.append(line)
+        worker = "\n".join(lines)
         swept = [
             tuple(int(n) for n in m)
             for m in re.findall(r"swept (\d+) inbound, (\d+) queued, (\d+) half-sent", worker)
         ]
+        crm = re.findall(r"webhook_deliveries_sweep\[[^]]+\] succeeded in \S+: (\d+)", worker)
         return {
-            "publishes_given_up_by_web": web.count("the sweeper will retry"),
-            "keyword_texts_not_processed_inline": web.count("keyword not processed inline"),
             "swept_inbound": sum(s[0] for s in swept),
             "swept_queued_messages": sum(s[1] for s in swept),
             "swept_half_sent_messages": sum(s[2] for s in swept),
-            "swept_crm_deliveries": sum(
-                int(n)
-                for n in re.findall(
-                    r"webhook_deliveries_sweep\[[^]]+\] succeeded in \S+: (\d+)", worker
-                )
-            ),
+            "swept_crm_deliveries": sum(int(n) for n in crm),
             "worker_connection_lost": worker.count("Connection to broker lost"),
         }
 
