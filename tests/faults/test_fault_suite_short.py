@@ -36,15 +36,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def fault_suite_needs():
+def _needs() -> None:
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         skip_or_fail("the fault suite needs PostgreSQL (DATABASE_URL)")
     if shutil.which("redis-server") is None:
         skip_or_fail("the fault suite starts its own redis-server (apt-get install redis-server)")
 
 
-def test_the_short_fault_suite_loses_nothing_and_does_nothing_twice(fault_suite_needs, tmp_path):
+def test_the_short_fault_suite_loses_nothing_and_does_nothing_twice(tmp_path):
+    _needs()
     proc = subprocess.run(
         [
             sys.executable,
