@@ -20,8 +20,11 @@ HEALTH_PATH = "/healthz"
 WORKER_HEALTH_PATH = "/healthz/worker"
 API = "/api/v1/"
 
-# The body of an ordinary text never matches a keyword (optout/keywords.py): no reply is due.
-SENDING_STATUSES = ("queued", "sending")
+# Failed attempts before an inbound row is a dead letter (messaging.services.inbound.
+# MAX_INBOUND_ATTEMPTS); the sweeper waits SWEEP_AFTER_SECONDS x 2^min(attempts - 1, BACKOFF_CAP)
+# after a failure (messaging.services.sweep.lost_inbound).
+MAX_INBOUND_ATTEMPTS = 8
+BACKOFF_CAP = 6
 
 
 def opted_out(cur, workspace_id: int, phones: Iterable[str]) -> set[str]:

@@ -24,9 +24,7 @@ ODD_SENDERS = [
     "ACMEBANKNOTIFICATIONSSERVICEXY",  # 30-character alphanumeric ids
     "RCSAGENTACMEDELIVERYUPDATESABC",
 ]
-# Attempts before a row is a dead letter (messaging.services.inbound.MAX_INBOUND_ATTEMPTS), and
-# the sweeper's backoff: SWEEP_AFTER_SECONDS x 2^min(attempts - 1, 6) after each failure.
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = product.MAX_INBOUND_ATTEMPTS
 # A text processed through its own task, on a loaded 2-core machine: a text blocked behind the
 # poison rows would wait for a sweep's backoff (or for ever) instead.
 AT_ONCE = 5.0
@@ -35,13 +33,13 @@ AT_ONCE = 5.0
 def backoff_floor(sweep_after: float) -> float:
     """The soonest a row queued at once can be a dead letter if every retry waits out its
     backoff: SWEEP_AFTER_SECONDS x (1 + 2 + ... + 64) after its first attempt."""
-    return sweep_after * sum(2 ** min(a - 1, 6) for a in range(1, MAX_ATTEMPTS))
+    return sweep_after * sum(2 ** min(a - 1, product.BACKOFF_CAP) for a in range(1, MAX_ATTEMPTS))
 
 
 def dead_letter_deadline(sweep_after: float, sweep_interval: float) -> float:
     """The longest a poison row can take to become a dead letter (planted, never queued: its
     first attempt waits for the sweeper too), with a sweep and a task's time per attempt."""
-    waits = sweep_after * (1 + sum(2 ** min(a - 1, 6) for a in range(1, MAX_ATTEMPTS)))
+    waits = sweep_after + backoff_floor(sweep_after)
     return waits + MAX_ATTEMPTS * (sweep_interval + 2) + 30
 
 
