@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench faults clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The fault suite (docs/reliability.md): Redis and the worker killed -9 mid-burst, poison rows,
+# CRM deliveries across a broker outage; exits 1 if anything is lost, done twice or stuck.
+faults: setup
+	$(BIN)/python faults/run.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf .celery db.sqlite3 staticfiles

@@ -1,0 +1,1 @@
+"""The fault suite: `make faults` (docs/reliability.md)."""
