@@ -138,7 +138,8 @@ class InboundMessage(models.Model):
         "workspaces.PhoneNumber", on_delete=models.CASCADE, related_name="inbound_messages"
     )
     message_sid = models.CharField(max_length=64, unique=True)
-    # E.164, or the sender as the carrier gave it (short code, alphanumeric id, "whatsapp:+1…").
+    # E.164 (also for a "whatsapp:+1…" address), or the sender as the carrier gave it (a short
+    # code, an alphanumeric id): see services.inbound.sender_address.
     from_number = models.CharField(max_length=64)
     body = models.TextField(blank=True)
     params = models.JSONField(default=dict)
@@ -148,6 +149,9 @@ class InboundMessage(models.Model):
     # (`dead_at`, with its error), shown to people, and the sweeper leaves it alone.
     attempts = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper last queued it again: the next sweep waits, so that sweeps piling up while
+    # the worker is busy or away do not queue (and fail) the same row many times at once.
+    swept_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     dead_at = models.DateTimeField(null=True, blank=True)
     message = models.OneToOneField(

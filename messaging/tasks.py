@@ -47,6 +47,7 @@ def messaging_sweep() -> dict[str, int]:
     lost_inbound = sweep.lost_inbound(older_than_seconds=after)
     lost_messages = sweep.lost_queued_messages(older_than_seconds=after)
     half_sent = sweep.lost_sending_messages(older_than_seconds=after)
+    sweep.mark_swept(lost_inbound)
     for inbound_id in lost_inbound:
         publish(Job.INBOUND_PROCESS, inbound_id, queue=inbound.INBOUND_QUEUE)
     for message_id in lost_messages:

@@ -228,8 +228,9 @@ class Contact(models.Model):
     """Someone the workspace texts or hears from, by E.164 number; every app refers to it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
-    # E.164 for phones; a sender that is not a phone number (short code, alphanumeric sender id,
-    # "whatsapp:+1…") is kept exactly as the carrier gave it.
+    # E.164 for phones (a "whatsapp:+1…" address is its phone number's contact); a sender that is
+    # not a phone number (short code, alphanumeric sender id) is kept exactly as the carrier gave
+    # it (messaging.services.inbound.sender_address).
     phone = models.CharField(max_length=64, help_text="E.164, or the carrier's sender id")
     name = models.CharField(max_length=200, blank=True)
     # The contact's own IANA time zone, when known: their quiet hours are kept in it (else the

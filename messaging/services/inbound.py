@@ -3,6 +3,7 @@ says what the text changes and which reply is due, and this module records the m
 that reply, and has optout record the consent change — in one transaction."""
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +37,7 @@ def inbound_receive(*, owner: NumberOwner, params: dict[str, str]) -> tuple[Inbo
     A keyword text is processed before the webhook answers (see `_process_keyword_now`); every
     other text is queued."""
     sid = params["MessageSid"]
-    try:
-        from_number = to_e164(params["From"])
-    except InvalidNumber:
-        from_number = params["From"].strip()  # short codes, alphanumeric senders: keep as sent
+    from_number = sender_address(params["From"])
     inbound = InboundMessage(
         workspace_id=owner.workspace_id,
         phone_number_id=owner.phone_number_id,
@@ -55,6 +53,25 @@ def inbound_receive(*, owner: NumberOwner, params: dict[str, str]) -> tuple[Inbo
         return inbound, True
     enqueue(Job.INBOUND_PROCESS, inbound.id, queue=lane)
     return inbound, True
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-]{3,}$")
+_CHANNEL_PREFIX = re.compile(r"^[a-z]+:")
+
+
+def sender_address(raw: str) -> str:
+    """A sender as its contact: an E.164 number when it is a phone number (a WhatsApp or other
+    channel address with a phone number is that number's contact: its STOP blocks the number);
+    a short code, an alphanumeric id or anything else exactly as the carrier gave it — never
+    parsed as a phone number, since "SHOP6502001234" must not become +16502001234."""
+    raw = raw.strip()
+    phone = _CHANNEL_PREFIX.sub("", raw, count=1)
+    if _PHONE_LIKE.match(phone):
+        try:
+            return to_e164(phone)
+        except InvalidNumber:
+            pass
+    return raw
 
 
 def _process_keyword_now(inbound_id: int) -> bool:

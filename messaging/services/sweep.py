@@ -20,24 +20,34 @@ def lost_inbound(*, older_than_seconds: int, limit: int = 1000) -> list[int]:
     waiting out their backoff (`older_than_seconds` doubled per failure, up to 64 times).
     Never-attempted rows first, then by arrival."""
     now = timezone.now()
-    never_tried = Q(attempts=0, received_at__lt=now - timedelta(seconds=older_than_seconds))
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    never_tried = Q(attempts=0, received_at__lt=cutoff)
     retry_due = Q(attempts__gt=0)
     due_rows = (
         InboundMessage.objects.filter(processed_at__isnull=True, dead_at__isnull=True)
         .filter(never_tried | retry_due)
+        .filter(Q(swept_at__isnull=True) | Q(swept_at__lt=cutoff))
         .order_by("attempts", "received_at")
-        .values_list("id", "attempts", "last_attempt_at")
+        .values_list("id", "attempts", "last_attempt_at", "swept_at")
     )
     due = []
-    for inbound_id, attempts, last_attempt_at in due_rows[: limit * 2]:
-        if attempts and last_attempt_at:
+    for inbound_id, attempts, last_attempt_at, swept_at in due_rows[: limit * 2]:
+        times = [t for t in (last_attempt_at, swept_at) if t is not None]
+        last = max(times) if attempts and times else None
+        if last is not None:
             wait = timedelta(seconds=older_than_seconds * 2 ** min(attempts - 1, 6))
-            if last_attempt_at > now - wait:
+            if last > now - wait:
                 continue
         due.append(inbound_id)
         if len(due) >= limit:
             break
     return due
+
+
+def mark_swept(inbound_ids: list[int]) -> None:
+    """The rows the sweeper queued again: the next sweeps leave them alone for a while."""
+    if inbound_ids:
+        InboundMessage.objects.filter(id__in=inbound_ids).update(swept_at=timezone.now())
 
 
 def lost_queued_messages(*, older_than_seconds: int, limit: int = 1000) -> list[int]:

@@ -148,3 +148,40 @@ def test_rows_that_failed_before_never_starve_a_row_that_did_not(world):
     # A row that failed waits out its backoff before it is tried again.
     InboundMessage.objects.filter(attempts=1).update(last_attempt_at=timezone.now())
     assert lost_inbound(older_than_seconds=60, limit=1000) == [stuck.id]
+
+
+@pytest.mark.parametrize("sender", ["SHOP6502001234", "A2125551234"])
+def test_an_alphanumeric_sender_with_digits_is_never_made_a_phone_number(
+    world, client, sender, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, world, "STOP", sender, "SMalpha").status_code == 200
+    assert OptOut.objects.get().contact.phone == sender  # not +16502001234 or +12125551234
+
+
+def test_a_nul_in_a_signed_text_costs_no_opt_out(world, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, world, "STOP\x00", "+14155550123", "SMnul")
+    assert response.status_code == 200
+    assert OptOut.objects.filter(contact__phone="+14155550123").exists()
+    assert InboundMessage.objects.get().body == "STOP"
+
+
+def test_sweeps_that_pile_up_queue_a_failing_row_once_per_backoff(world):
+    from messaging.services.sweep import mark_swept
+
+    row = InboundMessage.objects.create(
+        workspace=world.workspace,
+        phone_number=world.number_a,
+        message_sid="SMpile",
+        from_number="+14155550123",
+        body="x",
+        attempts=1,
+        last_attempt_at=timezone.now() - timedelta(hours=1),
+    )
+    assert lost_inbound(older_than_seconds=60) == [row.id]
+    mark_swept([row.id])
+    # The worker is away and beat sweeps again, and again: the row waits for its backoff.
+    assert lost_inbound(older_than_seconds=60) == []
+    InboundMessage.objects.filter(pk=row.pk).update(swept_at=timezone.now() - timedelta(minutes=3))
+    assert lost_inbound(older_than_seconds=60) == [row.id]
