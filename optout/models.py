@@ -196,9 +196,11 @@ class ConsentEvent(models.Model):
     numbers = models.JSONField(default=list)
     # The evidence, copied rather than linked: the ledger outlives any message retention.
     message_body = models.TextField(blank=True)
-    language = models.CharField(max_length=16, blank=True)  # the keyword's or the text's
+    language = models.CharField(  # the keyword's or the text's
+        max_length=16, blank=True, default="", db_default=""
+    )
     # A contact already opted out who opted out again: kept in the ledger, not counted anew.
-    repeat = models.BooleanField(default=False)
+    repeat = models.BooleanField(default=False, db_default=False)
     message_sid = models.CharField(max_length=64, blank=True, default="", db_default="")
     received_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(

@@ -235,7 +235,7 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     # The contact's own IANA time zone, when known: their quiet hours are kept in it (else the
     # zones of their number's area code).
-    time_zone = models.CharField(max_length=64, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, default="", db_default="")
     # When the contact last texted the workspace (any number): a contact who texted first may be
     # answered without consent on record, and replies to them are not held for quiet hours.
     last_inbound_at = models.DateTimeField(null=True, blank=True)

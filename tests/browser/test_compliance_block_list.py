@@ -21,7 +21,7 @@ def test_block_list_export_history_and_lift(
 ):
     base = live_server.url
     Contact.objects.create(workspace=world.workspace, phone=CONTACT, name="Ada Lovelace")
-    sid = text_in_over_http(page, base, "Stop please.", to=NUMBER_A)  # not a keyword
+    sid = text_in_over_http(page, base, "See you at 5.", to=NUMBER_A)  # not a keyword
     sid2 = text_in_over_http(page, base, "STOP", to=NUMBER_A)
     wait_for(lambda: processed(sid) and processed(sid2), message="texts processed")
 
