@@ -184,6 +184,9 @@ SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
+# An inbound text that failed this many times is a dead letter (shown to people, left alone by
+# the sweeper); between attempts the sweeper waits SWEEP_AFTER_SECONDS x 1, 2, 4 … 64.
+INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=8)
 # Keyword texts (STOP, START, HELP…) are processed inside the webhook request; a lock wait longer
 # than this hands the text to the `keywords` queue instead (messaging.services.inbound_receive).
 KEYWORD_INLINE_LOCK_WAIT_MS = env.int("KEYWORD_INLINE_LOCK_WAIT_MS", default=2000)

@@ -33,5 +33,6 @@ SIZES = {
     ),
 }
 # The sweeper's delay and interval (SWEEP_AFTER_SECONDS, SWEEP_INTERVAL_SECONDS): small, so that
-# recovery is quick. A poison row becomes a dead letter after about 128 x SWEEP_AFTER_SECONDS.
+# recovery is quick. A poison row becomes a dead letter after about 16 x SWEEP_AFTER_SECONDS
+# (INBOUND_MAX_ATTEMPTS 5: waits of 1, 2, 4 and 8).
 SWEEP = {"full": (2, 1), "short": (1, 1)}

@@ -78,6 +78,7 @@ class Topology(ProcessesMixin):
             TWILIO_API_BASE_URL=self.twilio_url,
             SWEEP_AFTER_SECONDS=str(self.opts.sweep_after),
             SWEEP_INTERVAL_SECONDS=str(self.opts.sweep_interval),
+            INBOUND_MAX_ATTEMPTS=str(product.MAX_INBOUND_ATTEMPTS),
             HEARTBEAT_SECONDS=str(self.opts.heartbeat),
             SEND_RETRY_BACKOFF="1",
             # The CRM receiver listens on loopback; production refuses private CRM URLs.

@@ -224,13 +224,9 @@ def _inbound_store(conversation: Conversation, inbound: InboundMessage) -> Messa
     )
 
 
-# A row that failed this many times is a dead letter: people see it, the sweeper leaves it.
-MAX_INBOUND_ATTEMPTS = 8
-
-
 def inbound_failure_record(*, inbound_id: int, error: BaseException) -> bool:
     """Counts a failed attempt at processing a row (in its own transaction: the attempt's was
-    rolled back) and makes it a dead letter after MAX_INBOUND_ATTEMPTS; True if it now is one."""
+    rolled back) and makes it a dead letter after INBOUND_MAX_ATTEMPTS; True if it now is one."""
     with transaction.atomic():
         inbound = (
             InboundMessage.objects.select_for_update(of=("self",))
@@ -243,7 +239,7 @@ def inbound_failure_record(*, inbound_id: int, error: BaseException) -> bool:
         inbound.attempts += 1
         inbound.last_attempt_at = now
         inbound.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if inbound.attempts >= MAX_INBOUND_ATTEMPTS:
+        if inbound.attempts >= settings.INBOUND_MAX_ATTEMPTS:
             inbound.dead_at = now
             logger.error("inbound %s is a dead letter: %s", inbound_id, inbound.last_error)
         inbound.save(update_fields=["attempts", "last_attempt_at", "last_error", "dead_at"])

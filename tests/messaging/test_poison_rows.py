@@ -72,10 +72,10 @@ def test_a_row_that_keeps_failing_becomes_a_dead_letter_with_its_error(
         assert _post(client, world, "Hello", "+14155550123", "SMbad").status_code == 200
     row = InboundMessage.objects.get()
     assert (row.attempts, row.dead_at) == (1, None)
-    for _ in range(inbound_service.MAX_INBOUND_ATTEMPTS - 1):
+    for _ in range(settings.INBOUND_MAX_ATTEMPTS - 1):
         inbound_process.apply(args=[row.id])  # the sweeper's retries
     row.refresh_from_db()
-    assert row.attempts == inbound_service.MAX_INBOUND_ATTEMPTS
+    assert row.attempts == settings.INBOUND_MAX_ATTEMPTS
     assert row.dead_at is not None
     assert row.last_error == "ValueError: cannot read this row"
     # A dead letter is left alone by the sweeper.
