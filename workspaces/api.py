@@ -28,8 +28,22 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PhoneNumber
-        fields = ["id", "number", "label", "opt_out_confirmations", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "label",
+            "opt_out_confirmations",
+            "messages_per_second",
+            "created_at",
+        ]
         extra_kwargs = {
+            "messages_per_second": {
+                "required": False,
+                "min_value": 1,
+                "max_value": 10000,
+                "help_text": "Sends per second the carrier allows this number; every send from "
+                "it is paced to it. Default by type: long code 1, toll-free 3, short code 100.",
+            },
             "opt_out_confirmations": {
                 "required": False,
                 "help_text": "Who answers STOP/START/HELP on this number: `us`, or `carrier` "

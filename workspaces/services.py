@@ -12,6 +12,8 @@ from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import is_toll_free, to_e164
 
 from .models import ApiToken, Contact, Membership, PhoneNumber, Role, Workspace
+from .number_types import number_profile
+from .tagging import contact_tags_set
 
 
 def _unique_slug(name: str) -> str:
@@ -63,10 +65,13 @@ def phone_number_add(
     number: str,
     label: str = "",
     opt_out_confirmations: str | None = None,
+    messages_per_second: int | None = None,
 ) -> PhoneNumber:
     """Adds a number (any common format, stored E.164); a number belongs to one workspace only.
-    Who confirms opt-outs on it defaults to the carrier on toll-free numbers, us elsewhere."""
+    Who confirms opt-outs on it defaults to the carrier on toll-free numbers, us elsewhere; its
+    throughput defaults to its type's (long code 1/s, toll-free 3/s, short code 100/s)."""
     e164 = to_e164(number)
+    rate = messages_per_second or number_profile(e164).messages_per_second
     confirmations = opt_out_confirmations or (
         PhoneNumber.Confirmations.CARRIER if is_toll_free(e164) else PhoneNumber.Confirmations.US
     )
@@ -77,6 +82,7 @@ def phone_number_add(
                 number=e164,
                 label=label,
                 opt_out_confirmations=confirmations,
+                messages_per_second=rate,
             )
     except IntegrityError as exc:
         raise DomainError(
@@ -106,11 +112,24 @@ def contact_get_or_create(*, workspace: Workspace, phone: str) -> Contact:
     return contact_get_or_insert(workspace=workspace, phone=phone)[0]
 
 
-def contact_create(*, workspace: Workspace, phone: str, name: str = "") -> Contact:
-    """A new contact; a number the workspace already has is `contact_exists`."""
+def contact_create(
+    *,
+    workspace: Workspace,
+    phone: str,
+    name: str = "",
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+) -> Contact:
+    """A new contact, with its tags and custom fields; a number the workspace already has is
+    `contact_exists`."""
     try:
         with transaction.atomic():
-            return Contact.objects.create(workspace=workspace, phone=phone, name=name)
+            contact = Contact.objects.create(
+                workspace=workspace, phone=phone, name=name, fields=fields or {}
+            )
+            if tags:
+                contact_tags_set(contact=contact, names=tags)
+            return contact
     except IntegrityError as exc:
         raise DomainError(
             ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"
