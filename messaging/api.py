@@ -10,9 +10,9 @@ from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import InvalidNumber, country_of, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.api import E164Field
+from workspaces.contact_fields import clean_fields
 from workspaces.models import Contact
 from workspaces.services import contact_create
-from workspaces.contact_fields import clean_fields
 from workspaces.tagging import tags_of
 from workspaces.tenancy import WorkspaceScopedMixin
 

@@ -70,7 +70,9 @@ def contact_rows(*, workspace: Any, filters: ContactFilter) -> QuerySet[Contact]
         qs = {
             ConsentStatus.OPTED_OUT: qs.filter(is_opted_out=True),
             ConsentStatus.OPTED_IN: qs.filter(is_opted_out=False, has_consent=True),
-            ConsentStatus.PENDING: qs.filter(is_opted_out=False, has_consent=False, is_pending=True),
+            ConsentStatus.PENDING: qs.filter(
+                is_opted_out=False, has_consent=False, is_pending=True
+            ),
             ConsentStatus.UNKNOWN: qs.filter(
                 is_opted_out=False, has_consent=False, is_pending=False
             ),

@@ -48,7 +48,7 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
                 "required": False,
                 "help_text": "Who answers STOP/START/HELP on this number: `us`, or `carrier` "
                 "(toll-free numbers and Twilio Advanced Opt-Out; the default for toll-free).",
-            }
+            },
         }
 
 
