@@ -38,6 +38,11 @@ class ErrorCode(StrEnum):
     OVERRIDE_EXISTS = "override_exists"
     INVALID_LANGUAGE = "invalid_language"
     INVALID_COUNTRY = "invalid_country"
+    # Broadcasts and imports
+    EMPTY_AUDIENCE = "empty_audience"
+    UNKNOWN_MERGE_FIELD = "unknown_merge_field"
+    INVALID_TRANSITION = "invalid_transition"
+    INVALID_FILE = "invalid_file"
     # Sends the rules refuse
     RECIPIENT_OPTED_OUT = "recipient_opted_out"
     QUIET_HOURS = "quiet_hours"

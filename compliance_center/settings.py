@@ -246,7 +246,7 @@ HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=10.0)
 # the default exchange and key, and every task would be delivered to every queue.
 CELERY_TASK_QUEUES = tuple(
     Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in ("keywords", "inbound", "outbound", "webhooks", "maintenance")
+    for name in ("keywords", "inbound", "outbound", "broadcasts", "webhooks", "maintenance")
 )
 CELERY_TASK_DEFAULT_QUEUE = "outbound"
 # Every job is named in compliance_center.dispatch.Job; its queue is decided here.
@@ -259,6 +259,13 @@ CELERY_TASK_ROUTES = {
     "optout.tasks.webhook_delivery_attempt": {"queue": "webhooks"},
     "messaging.tasks.messaging_sweep": {"queue": "maintenance"},
     "optout.tasks.webhook_deliveries_sweep": {"queue": "maintenance"},
+    # Broadcasts: preparing (the set-based resolution of recipients), the dispatch steps that hand
+    # recipients to the send path, and imports; their sweepers.
+    "messaging.tasks.broadcast_prepare": {"queue": "broadcasts"},
+    "messaging.tasks.broadcast_step": {"queue": "broadcasts"},
+    "optout.tasks.import_process": {"queue": "broadcasts"},
+    "messaging.tasks.broadcasts_sweep": {"queue": "maintenance"},
+    "optout.tasks.imports_sweep": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
     "messaging-sweep": {
@@ -271,6 +278,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "consent-maintenance": {
         "task": "optout.tasks.consent_maintenance",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "broadcasts-sweep": {
+        "task": "messaging.tasks.broadcasts_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "imports-sweep": {
+        "task": "optout.tasks.imports_sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
 }
