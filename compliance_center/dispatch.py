@@ -65,8 +65,12 @@ def publish(
     return True
 
 
-def enqueue(job: Job, *args: object, queue: str | None = None) -> None:
+def enqueue(
+    job: Job, *args: object, queue: str | None = None, countdown: float | None = None
+) -> None:
     """Publishes `job(*args)` once the current transaction commits (at once outside one).
 
     Robust: a failing publish never keeps the other callbacks of the commit from running."""
-    transaction.on_commit(partial(publish, job, *args, queue=queue), robust=True)
+    transaction.on_commit(
+        partial(publish, job, *args, queue=queue, countdown=countdown), robust=True
+    )

@@ -171,6 +171,11 @@ SIMULATOR_ENABLED = env.bool("SIMULATOR_ENABLED", default=SMS_BACKEND == "simula
 # exponential backoff in whole seconds (Celery's retry_backoff; each wait is jittered).
 SEND_MAX_RETRIES = env.int("SEND_MAX_RETRIES", default=5)
 SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
+# Pacing (messaging/pacing.py): every send from a number waits for a slot of its
+# messages_per_second in Redis; a slot further than PACING_MAX_WAIT_SECONDS away re-queues the
+# send instead of holding a worker. Off without Redis (embedded mode: the simulator).
+SEND_PACING = env.bool("SEND_PACING", default=True)
+PACING_MAX_WAIT_SECONDS = env.float("PACING_MAX_WAIT_SECONDS", default=1.0)
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)

@@ -43,10 +43,19 @@ class BaseUrlHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+# Connections kept per host: as many as the threads of an `outbound` worker (docker-compose.yml)
+# that send at once, or each send past the pool's size would open a new connection.
+HTTP_POOL_SIZE = 64
+
+
 @cache
 def _http_client(base_url: str) -> TwilioHttpClient:
-    # One pooled HTTP session per process, reused by every send.
-    return BaseUrlHttpClient(base_url, timeout=10, pool_connections=True)
+    # One pooled HTTP session per process, reused by every send (and shared by the threads of a
+    # threads-pool worker: requests' pool is thread-safe).
+    client = BaseUrlHttpClient(base_url, timeout=10, pool_connections=True)
+    for scheme in ("https://", "http://"):
+        client.session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=HTTP_POOL_SIZE))
+    return client
 
 
 # Twilio's message statuses, as ours (MessageStatus); the others ("accepted", "scheduled"…) are
