@@ -176,6 +176,12 @@ SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
 # send instead of holding a worker. Off without Redis (embedded mode: the simulator).
 SEND_PACING = env.bool("SEND_PACING", default=True)
 PACING_MAX_WAIT_SECONDS = env.float("PACING_MAX_WAIT_SECONDS", default=1.0)
+# Imports (optout/imports/): uploads are stored under IMPORT_DIR (a volume every web and worker
+# process shares) and read by a task, IMPORT_SLICE_SECONDS at a time (then it queues itself
+# again); larger files than IMPORT_MAX_BYTES are refused.
+IMPORT_DIR = env("IMPORT_DIR", default=str(BASE_DIR / "var" / "imports"))
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 2**20)
+IMPORT_SLICE_SECONDS = env.float("IMPORT_SLICE_SECONDS", default=60.0)
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)

@@ -410,3 +410,7 @@ class OptIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} {self.status} on {self.phone_number}"
+
+
+# Imports keep their models in their own package; imported here so that Django finds them.
+from .imports.models import Import, ImportRowError, ImportSeen  # noqa: E402, F401
