@@ -18,6 +18,7 @@ Without Redis (the embedded mode, with the simulator) there is no carrier to pac
 import logging
 import time
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 
@@ -65,7 +66,7 @@ def enabled() -> bool:
 
 
 @cache
-def _scripts():
+def _scripts() -> tuple[Any, Any]:
     import redis
 
     client = redis.Redis.from_url(

@@ -166,7 +166,10 @@ def report_rows(broadcast: Broadcast, *, status: str = "") -> Iterator[list[Any]
         ]
 
 
-def recipients_page(broadcast: Broadcast, *, status: str = "", after: int = 0, size: int = 50):
+def recipients_page(
+    broadcast: Broadcast, *, status: str = "", after: int = 0, size: int = 50
+) -> tuple[list[BroadcastRecipient], int | None]:
+    """A page of the report after the recipient id `after`, and the id to go on after."""
     qs = (
         BroadcastRecipient.objects.filter(broadcast=broadcast, id__gt=after)
         .select_related("contact", "phone_number", "message")
