@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -269,11 +269,18 @@ def broadcast_step(*, broadcast_id: int) -> Step:
     settle(broadcast)
     senders = {n.pk: n for n in PhoneNumber.objects.filter(pk__in=broadcast.senders)}
     recipients = BroadcastRecipient.objects.filter(broadcast=broadcast)
-    in_flight = recipients.filter(status=RecipientStatus.QUEUED).count()
-    window = _window(list(senders.values()))
+    in_flight = dict(
+        recipients.filter(status=RecipientStatus.QUEUED)
+        .values_list("phone_number_id")
+        .annotate(n=Count("id"))
+        .values_list("phone_number_id", "n")
+    )
     made = 0
-    if window - in_flight > 0:
-        made = _hand_over(broadcast, window - in_flight)
+    # Each sender's own window: a slow number of a pool never holds back a fast one.
+    for sender in senders.values():
+        budget = _window([sender]) - in_flight.get(sender.pk, 0)
+        if budget > 0:
+            made += _hand_over(broadcast, sender, budget)
     waiting = recipients.filter(
         status__in=(RecipientStatus.PENDING, RecipientStatus.QUEUED)
     ).exists()
@@ -291,21 +298,21 @@ def broadcast_step(*, broadcast_id: int) -> Step:
             logger.info("broadcast %s done (%s)", broadcast.pk, bool(finished))
             return Step(made, None)
         return Step(made, max(1.0, min(60.0, (next_deferred - timezone.now()).total_seconds())))
-    rate = sum(max(1, s.messages_per_second) for s in senders.values())
-    # In flight after this step, at the senders' pace: step again when about half has gone.
-    return Step(made, max(0.2, min(2.0, (in_flight + made) / rate / 2)))
+    # Each window holds about two seconds of its sender's pace: step again when about half has
+    # gone.
+    return Step(made, 1.0)
 
 
-def _hand_over(broadcast: Broadcast, budget: int) -> int:
-    """Makes the messages of the next `budget` recipients, each through `message_send`, in one
-    transaction with the recipients' new status: a worker that dies here leaves them pending,
-    with no message."""
+def _hand_over(broadcast: Broadcast, sender: PhoneNumber, budget: int) -> int:
+    """Makes the messages of the next `budget` recipients of `sender`, each through
+    `message_send`, in one transaction with the recipients' new status: a worker that dies here
+    leaves them pending, with no message."""
     template = merge.parse(broadcast.body)
     now = timezone.now()
     with transaction.atomic():
         rows = list(
             BroadcastRecipient.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(broadcast=broadcast)
+            .filter(broadcast=broadcast, phone_number=sender)
             .filter(
                 Q(status=RecipientStatus.PENDING)
                 | Q(status=RecipientStatus.DEFERRED, not_before__lte=now)
