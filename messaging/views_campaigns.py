@@ -18,7 +18,7 @@ from optout.exports import stream_csv
 from optout.imports import csvfile
 from optout.imports import services as imports
 from optout.imports.models import Import, ImportRowError, ImportStatus
-from optout.models import OptInSource
+from optout.models import ConsentStatus, OptInSource
 from workspaces.models import PhoneNumber, Tag
 from workspaces.permissions import compliance_manager_required, member_required
 from workspaces.tagging import tags_of
@@ -65,7 +65,11 @@ def contacts(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = contact_page(workspace=request.workspace, filters=ContactFilter(), size=PAGE_SIZE)
     tags = tags_of(c.pk for c in page.rows)
-    rows = [(c, tags.get(c.pk, []), consent_summary(c)) for c in page.rows]
+    rows = [
+        (c, tags.get(c.pk, []), state, ConsentStatus(state).label)
+        for c in page.rows
+        for state in [consent_summary(c)]
+    ]
     keep = urlencode(
         {
             k: v

@@ -10,6 +10,7 @@ line 1: a row that spans several lines is reported at its first.
 """
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -160,7 +161,9 @@ def records(stream: BinaryIO, dialect: Dialect) -> Iterator[Record]:
     except csv.Error as exc:
         raise FileRefused(f"Line {start}: {exc} (a quote opened and never closed?).") from exc
     finally:
-        text.detach()
+        # Leaves the caller's file open (a generator closed after it: nothing to detach).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _squash(header: str) -> str:
