@@ -93,12 +93,16 @@ class SeedingMixin:
         with (
             connection.connection.cursor() as raw,
             raw.copy(
-                "COPY workspaces_contact (workspace_id, phone, name, created_at) FROM STDIN"
+                # Every NOT NULL column without a database default (time_zone, fields).
+                "COPY workspaces_contact (workspace_id, phone, name, time_zone, fields, created_at)"
+                " FROM STDIN"
             ) as copy,
         ):
             chunk = []
             for i in range(n):
-                chunk.append(f"{ws}\t{SEEDED.format(2_000_000 + i)}\t\t2025-01-01 00:00:00+00\n")
+                chunk.append(
+                    f"{ws}\t{SEEDED.format(2_000_000 + i)}\t\t\t{{}}\t2025-01-01 00:00:00+00\n"
+                )
                 if len(chunk) == 50_000:
                     copy.write("".join(chunk))
                     chunk = []
@@ -116,11 +120,11 @@ class SeedingMixin:
             cur.execute(
                 """
                 INSERT INTO optout_consentevent (workspace_id, contact_id, kind, source, scope,
-                    phone_number_id, numbers, message_body, reason, created_at)
+                    phone_number_id, numbers, message_body, reason, created_at, repeat, language)
                 SELECT c.workspace_id, c.id, 'opt_out', 'import',
                        CASE WHEN (c.i / %(every)s) %% 2 = 0 THEN 'inbox' ELSE 'phone_number' END,
                        (%(numbers)s::bigint[])[1 + (c.i / %(every)s) %% 3], '[]'::jsonb,
-                       'STOP', 'bench seed', now() - interval '1 day'
+                       'STOP', 'bench seed', now() - interval '1 day', false, ''
                 FROM (SELECT id, workspace_id, row_number() OVER (ORDER BY id) - 1 AS i
                       FROM workspaces_contact WHERE workspace_id = %(ws)s) c
                 WHERE c.i %% %(every)s = 0

@@ -176,6 +176,9 @@ SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
 # send instead of holding a worker. Off without Redis (embedded mode: the simulator).
 SEND_PACING = env.bool("SEND_PACING", default=True)
 PACING_MAX_WAIT_SECONDS = env.float("PACING_MAX_WAIT_SECONDS", default=1.0)
+# Broadcasts: chains of dispatch steps per sending broadcast (each hands over recipients the
+# others have not locked; messaging/broadcasts/services.py).
+BROADCAST_STEP_CHAINS = env.int("BROADCAST_STEP_CHAINS", default=2)
 # Imports (optout/imports/): uploads are stored under IMPORT_DIR (a volume every web and worker
 # process shares) and read by a task, IMPORT_SLICE_SECONDS at a time (then it queues itself
 # again); larger files than IMPORT_MAX_BYTES are refused.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
@@ -234,11 +235,18 @@ def broadcast_prepare(*, broadcast_id: int) -> str:
             stepped_at=now,
         )
         if started:
-            enqueue(Job.BROADCAST_STEP, broadcast.pk)
+            _start_chains(broadcast.pk)
     return BroadcastStatus.SENDING if started else "changed meanwhile"
 
 
 # ---------------------------------------------------------------- sending
+
+
+def _start_chains(broadcast_id: int) -> None:
+    """BROADCAST_STEP_CHAINS chains of steps: each hands over recipients the others have not
+    locked, so that a large broadcast is not made by one process alone."""
+    for _ in range(max(1, settings.BROADCAST_STEP_CHAINS)):
+        enqueue(Job.BROADCAST_STEP, broadcast_id)
 
 
 @dataclass(frozen=True)
@@ -463,7 +471,7 @@ def broadcast_resume(*, broadcast: Broadcast) -> Broadcast:
         enqueue(Job.BROADCAST_PREPARE, locked.pk)
     else:
         locked.status = BroadcastStatus.SENDING
-        enqueue(Job.BROADCAST_STEP, locked.pk)
+        _start_chains(locked.pk)
     locked.stepped_at = timezone.now()
     locked.save(update_fields=["status", "stepped_at"])
     return locked
