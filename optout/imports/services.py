@@ -8,6 +8,7 @@ Re-importing the same file changes nothing: contacts are compared before they ar
 tags and consent already there are left, and contacts already blocked are not blocked again.
 """
 
+import json
 import logging
 import time
 import uuid
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -291,16 +292,24 @@ def _duplicates(job: Import, rows: list[csvfile.Row]) -> None:
     for row in rows:
         if not row.error and row.phone in earlier:
             row.error = f"duplicate in file: same number as line {earlier[row.phone]}"
-    ImportSeen.objects.bulk_create(
-        [ImportSeen(job=job, phone=p, line=n) for p, n in first.items() if p not in earlier]
-    )
+    new = [(p, n) for p, n in first.items() if p not in earlier]
+    if connection.vendor == "postgresql":  # one statement, no model instances
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {ImportSeen._meta.db_table} (job_id, phone, line)"  # noqa: S608
+                " SELECT %s, unnest(%s::text[]), unnest(%s::int[])",
+                [job.pk, [p for p, _ in new], [n for _, n in new]],
+            )
+    else:
+        ImportSeen.objects.bulk_create([ImportSeen(job=job, phone=p, line=n) for p, n in new])
 
 
 def _upsert_contacts(
-    workspace: Workspace, rows: list[csvfile.Row]
+    workspace: Workspace, rows: list[csvfile.Row], *, load_new: bool = True
 ) -> tuple[dict[str, Contact], set[str], set[str]]:
     """The contacts of these rows, made or brought up to date: (by phone, phones made, phones
-    changed). A contact whose values are already those of the row is not written."""
+    changed). A contact whose values are already those of the row is not written. The new ones
+    are read back only with `load_new` (their ids are needed for tags, consent, opt-outs)."""
     phones = [r.phone for r in rows]
     existing = {
         c.phone: c
@@ -308,12 +317,8 @@ def _upsert_contacts(
             "id", "phone", "name", "fields", "workspace_id"
         )
     }
-    new = [
-        Contact(workspace=workspace, phone=r.phone, name=r.name or "", fields=r.fields)
-        for r in rows
-        if r.phone not in existing
-    ]
-    Contact.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK_ROWS)
+    new = [r for r in rows if r.phone not in existing]
+    _insert_contacts(workspace, new)
     changed = []
     for row in rows:
         contact = existing.get(row.phone)
@@ -325,8 +330,8 @@ def _upsert_contacts(
             contact.name, contact.fields = name, fields
             changed.append(contact)
     Contact.objects.bulk_update(changed, ["name", "fields"], batch_size=500)
-    made = {c.phone for c in new}
-    if made:
+    made = {r.phone for r in new}
+    if made and load_new:
         existing.update(
             {
                 c.phone: c
@@ -338,9 +343,42 @@ def _upsert_contacts(
     return existing, made, {c.phone for c in changed}
 
 
+def _insert_contacts(workspace: Workspace, rows: list[csvfile.Row]) -> None:
+    """New contacts, in one INSERT … SELECT unnest(…) on PostgreSQL (no model instances: a
+    third of an import's time went into building them), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Contact.objects.bulk_create(
+            [
+                Contact(workspace=workspace, phone=r.phone, name=r.name or "", fields=r.fields)
+                for r in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=CHUNK_ROWS,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Contact._meta.db_table} (workspace_id, phone, name, time_zone, fields,"  # noqa: S608
+            " created_at) SELECT %s, p, n, '', f::jsonb, %s"
+            " FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(p, n, f)"
+            " ON CONFLICT (workspace_id, phone) DO NOTHING",
+            [
+                workspace.pk,
+                timezone.now(),
+                [r.phone for r in rows],
+                [r.name or "" for r in rows],
+                [json.dumps(r.fields) for r in rows],
+            ],
+        )
+
+
 def _contacts(job: Import, rows: list[csvfile.Row], errors: dict[int, str]) -> Outcome:
     workspace = job.workspace
-    contacts, made, changed = _upsert_contacts(workspace, rows)
+    contacts, made, changed = _upsert_contacts(
+        workspace, rows, load_new=any(r.tags or r.consent_source for r in rows)
+    )
     tag_ids = tags_ensure(workspace=workspace, names={t for r in rows for t in r.tags})
     wanted = {(contacts[r.phone].pk, tag_ids[t]) for r in rows for t in r.tags}
     if wanted:
