@@ -141,7 +141,7 @@ def _contact_chunks(workspace: Workspace, start_after: int) -> Iterator[tuple[in
 def resolve(*, broadcast: Broadcast, rules: ComplianceSettings, audience: Audience) -> None:
     """Writes every recipient of `broadcast`, chunk by chunk of contact ids, each chunk in one
     transaction with the broadcast's cursor (a lost task resumes where it stopped; a chunk done
-    twice inserts nothing: unique (broadcast, phone))."""
+    twice inserts nothing: unique (broadcast, contact))."""
     workspace = broadcast.workspace
     sender, status = _status_sql(rules=rules, senders=broadcast.senders)
     recipients, contacts = BroadcastRecipient._meta.db_table, Contact._meta.db_table
@@ -150,7 +150,7 @@ def resolve(*, broadcast: Broadcast, rules: ComplianceSettings, audience: Audien
         _resolve_listed(broadcast, valid, invalid, sender, status)
         return
     where, extra = _audience_filter(audience, workspace)
-    conflict = "ON CONFLICT (broadcast_id, phone) DO NOTHING"
+    conflict = "ON CONFLICT (broadcast_id, contact_id) WHERE contact_id IS NOT NULL DO NOTHING"
     sql = (
         f"INSERT INTO {recipients} (broadcast_id, contact_id, phone, phone_number_id, status,"  # noqa: S608
         " error_code, detail, updated_at)"
@@ -188,7 +188,8 @@ def _resolve_listed(
                     " status, error_code, detail, updated_at)"
                     f" SELECT %(b)s, c.id, c.phone, {sender}, {status}, '', '', %(now)s"
                     f" FROM {contacts} c WHERE c.workspace_id = %(ws)s AND c.phone IN ({marks})"
-                    " ON CONFLICT (broadcast_id, phone) DO NOTHING",
+                    " ON CONFLICT (broadcast_id, contact_id) WHERE contact_id IS NOT NULL"
+                    " DO NOTHING",
                     params,
                 )
         BroadcastRecipient.objects.bulk_create(

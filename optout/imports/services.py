@@ -286,22 +286,39 @@ def _duplicates(job: Import, rows: list[csvfile.Row]) -> None:
             row.error = f"duplicate in file: same number as line {first[row.phone]}"
         else:
             first[row.phone] = row.line
-    earlier = dict(
-        ImportSeen.objects.filter(job=job, phone__in=list(first)).values_list("phone", "line")
-    )
-    for row in rows:
-        if not row.error and row.phone in earlier:
-            row.error = f"duplicate in file: same number as line {earlier[row.phone]}"
-    new = [(p, n) for p, n in first.items() if p not in earlier]
-    if connection.vendor == "postgresql":  # one statement, no model instances
+    if not first:
+        return
+    if connection.vendor == "postgresql":
+        # One statement: the unique (job, phone) index tells which numbers are new (a lookup of
+        # the chunk's numbers first was planned as a scan of the growing table).
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {ImportSeen._meta.db_table} (job_id, phone, line)"  # noqa: S608
-                " SELECT %s, unnest(%s::text[]), unnest(%s::int[])",
-                [job.pk, [p for p, _ in new], [n for _, n in new]],
+                " SELECT %s, p, l FROM unnest(%s::text[], %s::int[]) AS u(p, l)"
+                " ON CONFLICT (job_id, phone) DO NOTHING RETURNING phone",
+                [job.pk, list(first), list(first.values())],
             )
+            fresh = {phone for (phone,) in cursor.fetchall()}
+        seen_before = [p for p in first if p not in fresh]
+        earlier = (
+            dict(
+                ImportSeen.objects.filter(job=job, phone__in=seen_before).values_list(
+                    "phone", "line"
+                )
+            )
+            if seen_before
+            else {}
+        )
     else:
-        ImportSeen.objects.bulk_create([ImportSeen(job=job, phone=p, line=n) for p, n in new])
+        earlier = dict(
+            ImportSeen.objects.filter(job=job, phone__in=list(first)).values_list("phone", "line")
+        )
+        ImportSeen.objects.bulk_create(
+            [ImportSeen(job=job, phone=p, line=n) for p, n in first.items() if p not in earlier]
+        )
+    for row in rows:
+        if not row.error and row.phone in earlier:
+            row.error = f"duplicate in file: same number as line {earlier[row.phone]}"
 
 
 def _upsert_contacts(
