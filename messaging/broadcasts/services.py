@@ -270,6 +270,14 @@ def broadcast_step(*, broadcast_id: int) -> Step:
     once (a swept task): each takes its recipients under row locks (skip locked), so a contact
     gets at most one message."""
     broadcast = Broadcast.objects.select_related("workspace").filter(pk=broadcast_id).first()
+    if broadcast is not None and broadcast.status == BroadcastStatus.CANCELLED:
+        # Texts queued before the cancel still go: their recipients are settled until none is
+        # left in flight.
+        settle(broadcast)
+        in_flight = BroadcastRecipient.objects.filter(
+            broadcast=broadcast, status=RecipientStatus.QUEUED
+        ).exists()
+        return Step(0, 1.0 if in_flight else None)
     if broadcast is None or broadcast.status != BroadcastStatus.SENDING:
         return Step(0, None)
     now = timezone.now()

@@ -118,7 +118,7 @@ def test_import_wizard_then_a_broadcast_with_its_preview_progress_and_report(
 
     broadcast_step.apply(args=[broadcast.pk])
     broadcast_step.apply(args=[broadcast.pk])
-    expect(page.locator("#broadcast-status")).to_have_text("Done", timeout=10000)
+    expect(page.locator("#broadcast-status")).to_have_text("Done", timeout=15000)
     expect(page.locator("#count-sent")).to_have_text("2")
     expect(page.locator("#count-opted-out")).to_have_text("1")
     page.reload()

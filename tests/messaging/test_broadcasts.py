@@ -227,3 +227,20 @@ def test_another_workspaces_broadcast_answers_404(api, world, other_world):
     for action in ("pause", "resume", "cancel"):
         assert api.post(f"/api/v1/broadcasts/{foreign.pk}/{action}").status_code == 404
     assert api.get("/api/v1/broadcasts").json()["results"] == []
+
+
+def test_texts_queued_before_a_cancel_still_settle(
+    api, audience, django_capture_on_commit_callbacks
+):
+    from messaging.services.delivery import message_deliver
+
+    with django_capture_on_commit_callbacks(execute=False):
+        broadcast_id = _create(api).json()["id"]
+        broadcasts.broadcast_prepare(broadcast_id=broadcast_id)
+        assert broadcasts.broadcast_step(broadcast_id=broadcast_id).made == 3
+    assert api.post(f"/api/v1/broadcasts/{broadcast_id}/cancel").json()["status"] == "cancelled"
+    for message in Message.objects.filter(source="broadcast"):
+        message_deliver(message_id=message.pk)
+    assert broadcasts.broadcast_step(broadcast_id=broadcast_id).again_in is None
+    counts = api.get(f"/api/v1/broadcasts/{broadcast_id}").json()["counts"]
+    assert counts["sent"] == 3 and counts["queued"] == 0
