@@ -81,6 +81,9 @@ class SeedingMixin:
         self.workspace_id, self.api_token = ws["workspace_id"], ws["api_token"]
         # Phone-number scope, so that the scope of each seeded opt-out matters to the check.
         product.set_opt_out_scope(self.workspace_id, "phone_number")
+        # The send phases measure the send path, not a carrier's limit: the numbers are paced
+        # far above what this machine sends (the pacing phase sets its own rates).
+        product.set_rates({NUMBER_A: 10_000, NUMBER_B: 10_000, NUMBER_C: 10_000})
 
     def seed(self) -> None:
         """1,000,000 contacts by COPY; every 10th opted out, mixed scope, with its ledger event."""
