@@ -274,10 +274,10 @@ def broadcast_step(*, broadcast_id: int) -> Step:
         # Texts queued before the cancel still go: their recipients are settled until none is
         # left in flight.
         settle(broadcast)
-        in_flight = BroadcastRecipient.objects.filter(
+        left = BroadcastRecipient.objects.filter(
             broadcast=broadcast, status=RecipientStatus.QUEUED
         ).exists()
-        return Step(0, 1.0 if in_flight else None)
+        return Step(0, 1.0 if left else None)
     if broadcast is None or broadcast.status != BroadcastStatus.SENDING:
         return Step(0, None)
     now = timezone.now()
