@@ -10,7 +10,8 @@ RUN pip install --upgrade pip && pip install .
 COPY . .
 # collectstatic needs settings but no database or broker.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
-    && useradd --system --uid 1000 app && chown -R app /app
+    && useradd --system --uid 1000 app && chown -R app /app \
+    && mkdir -p /srv/imports && chown app /srv/imports
 USER app
 
 EXPOSE 8000

@@ -38,6 +38,8 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Every phase, the broadcasts and imports ones too (bench/run.py alone runs the default ones).
+BENCH_ARGS ?= --phases all
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bench.config import PHASES, ROOT
+from bench.config import ALL_PHASES, PHASES, ROOT
 from bench.core import Bench
 from bench.report import render
 
@@ -86,8 +86,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--phases",
         default=",".join(PHASES),
-        help=f"comma-separated, of {', '.join(PHASES)}; the million contacts are seeded only "
-        "for check and send (a STOP-only run: --phases stop)",
+        help=f"comma-separated, of {', '.join(ALL_PHASES)}, or `all`; default: "
+        f"{', '.join(PHASES)}. The million contacts are seeded only for check, send and "
+        "audience (a STOP-only run: --phases stop)",
     )
     parser.add_argument("--warm-s", type=float, default=2.0, help="unmeasured burst per endpoint")
     parser.add_argument("--poll-ms", type=float, default=5.0)
@@ -106,8 +107,10 @@ def main(argv=None) -> int:
     )
     opts = parser.parse_args(argv)
     opts.phases = {"webhook", "memory"} if opts.memory_only else set(opts.phases.split(","))
-    if not opts.phases or opts.phases - set(PHASES):
-        parser.error(f"--phases: choose among {', '.join(PHASES)}")
+    if opts.phases == {"all"}:
+        opts.phases = set(ALL_PHASES)
+    if not opts.phases or opts.phases - set(ALL_PHASES):
+        parser.error(f"--phases: choose among {', '.join(ALL_PHASES)}, or all")
     # SIGTERM / Ctrl-C still stop the processes this script started (finally: in Bench.run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:

@@ -31,6 +31,9 @@ SIZES = {
         check_s=8,
         send_s=8,
         checks_inproc=3000,
+        broadcast_recipients=5000,
+        pacing_s=60,
+        import_rows=1_000_000,
     ),
     "tiny": dict(
         contacts=2_000,
@@ -42,8 +45,15 @@ SIZES = {
         check_s=1,
         send_s=1,
         checks_inproc=100,
+        broadcast_recipients=200,
+        pacing_s=4,
+        import_rows=2000,
     ),
 }
 REFERENCE_PATH = "/bench/one-insert/"
 PHASES = ("webhook", "memory", "stop", "check", "send")  # in the order they run
+# Broadcasts and imports (bench/phases/campaigns.py): run after the others, and only when asked
+# (`--phases all`, as `make bench` does, or by name).
+CAMPAIGN_PHASES = ("audience", "broadcast", "pacing", "import")
+ALL_PHASES = PHASES + CAMPAIGN_PHASES
 STOP_RATE = 200  # inbound messages per second in the STOP phase, 1 in 10 a STOP

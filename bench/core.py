@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.config import ROOT, SIZES
 from bench.drivers import DriversMixin
+from bench.phases.campaigns import CampaignPhases
 from bench.phases.check import CheckPhase
 from bench.phases.memory import MemoryPhase
 from bench.phases.queues import QueuesMixin
@@ -33,6 +34,7 @@ class Bench(
     StopPhase,
     CheckPhase,
     SendPhase,
+    CampaignPhases,
 ):
     """One run: its options, processes and results. The methods are grouped by job in the
     mixins (one module each), which share this object's state (opts, size, procs, results,
@@ -112,7 +114,7 @@ class Bench(
             self.start_fake_twilio()
             self.create_workspace()
             phases = self.opts.phases
-            if phases & {"check", "send"}:
+            if phases & {"check", "send", "audience"}:
                 self.seed()  # the million contacts; the other phases do not read them
             self.start_gunicorn()
             if phases & {"webhook", "memory"}:
@@ -129,6 +131,14 @@ class Bench(
                 self.phase_send()
             if "stop" in phases:
                 self.recount_stops()
+            if "audience" in phases:
+                self.phase_audience()
+            if "broadcast" in phases:
+                self.phase_broadcast()
+            if "pacing" in phases:
+                self.phase_pacing()
+            if "import" in phases:
+                self.phase_import()
         finally:
             self.stop_all()
         self.results["meta"]["seconds"] = round(time.monotonic() - started, 1)

@@ -184,8 +184,15 @@ class ProcessesMixin:
     """Starts and stops the run's processes; CPU snapshots of every group of processes."""
 
     def start_fake_twilio(self) -> None:
+        extra = {}
+        if "pacing" in self.opts.phases:  # each send's arrival time and sender, to a file
+            self.stamps_path = str(self.out / "stamps.txt")
+            extra["BENCH_STAMPS"] = self.stamps_path
         proc = Proc(
-            "fake_twilio", [sys.executable, "bench/fake_twilio_server.py"], self.env(), self.logdir
+            "fake_twilio",
+            [sys.executable, "bench/fake_twilio_server.py"],
+            self.env(**extra),
+            self.logdir,
         )
         self.procs["fake_twilio"] = proc
         proc.wait_for_log("PORT ")
@@ -275,6 +282,8 @@ class ProcessesMixin:
         for name in ("worker-keywords", "worker", "gunicorn", "fake_twilio"):
             if name in self.procs:
                 self.procs.pop(name).stop()
+        for name in list(self.procs):  # the broadcasts phases' workers
+            self.procs.pop(name).stop()
 
     # ---------------------------------------------------------------- CPU accounting
 

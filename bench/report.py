@@ -34,6 +34,81 @@ def table(results: dict) -> list[dict]:
         rows += _send_rows(f["send"])
     if "worker_memory" in f:
         rows.append(memory_row(f["worker_memory"]))
+    rows += campaign_rows(f)
+    return rows
+
+
+def campaign_rows(f: dict) -> list[dict]:
+    """The broadcasts and imports phases' rows (bench/phases/campaigns.py)."""
+    rows = []
+    if "audience" in f:
+        a = f["audience"]
+        c = a["counts"]
+        rows.append(
+            dict(
+                figure=f"broadcast audience of {a['contacts']} contacts: resolve and store "
+                "every recipient",
+                value=f"{a['resolve_s']:.2f} s ({c['eligible']} eligible, "
+                f"{c['excluded_opted_out']} opted out, {c['excluded_no_consent']} no consent)",
+                reference=f"anti-join counting them {a['reference_s']:.2f} s "
+                f"({a['eligible_reference']} eligible)",
+                ratio=f"{a['ratio']:.2f}x",
+                target="<= 2x",
+                met=a["ratio"] <= 2.0 and a["same_eligible"],
+            )
+        )
+    if "broadcast" in f:
+        b = f["broadcast"]
+        rows.append(
+            dict(
+                figure=f"broadcast end to end, pacing off: sent/s ({b['recipients']} recipients,"
+                f" {b['threads']} threads)",
+                value=f"{b['per_s']:.0f}/s ({b['sent']}/{b['recipients']} in {b['seconds']} s)",
+                reference=f"twilio SDK loop, {b['threads']} threads: "
+                f"{b['reference']['per_s']:.0f}/s",
+                ratio=f"{b['ratio']:.2f}x",
+                target=">= 0.50x",
+                met=b["ratio"] >= 0.5 and b["sent"] == b["recipients"],
+            )
+        )
+    if "pacing" in f:
+        p = f["pacing"]
+        numbers = p["numbers"].values()
+        rows.append(
+            dict(
+                figure=f"pacing, {p['workers']} worker processes: each number's rate over "
+                f"{p['seconds']} s",
+                value=", ".join(f"{n['measured']:.2f}/s" for n in numbers),
+                reference="set: " + ", ".join(f"{n['rate']}/s" for n in numbers),
+                ratio="worst " + f"{max(n['error'] for n in numbers):.1%}",
+                target="within 10%",
+                met=all(n["error"] <= 0.10 and n["sent"] > 1 for n in numbers),
+            )
+        )
+    if "import" in f:
+        i = f["import"]
+        rows.append(
+            dict(
+                figure=f"contact import of {i['rows']} rows: rows/s",
+                value=f"{i['import_rows_per_s']:.0f}/s ({i['result']['created']} made, "
+                f"{i['result']['errors']} refused)",
+                reference=f"COPY of the same rows {i['copy_rows_per_s']:.0f}/s",
+                ratio=f"{i['ratio']:.2f}x",
+                target=">= 0.20x",
+                met=i["ratio"] >= 0.2 and i["result"]["status"] == "done",
+            )
+        )
+        rows.append(
+            dict(
+                figure="contact import: memory of the importing process",
+                value=f"peak of Python allocations {i['tracemalloc_peak_mb']} MB; RSS "
+                f"{i['rss_before_mb']} -> {i['rss_after_mb']} MB",
+                reference="-",
+                ratio="-",
+                target="flat",
+                met=i["tracemalloc_peak_mb"] < 64,
+            )
+        )
     return rows
 
 

@@ -81,6 +81,9 @@ class SeedingMixin:
         self.workspace_id, self.api_token = ws["workspace_id"], ws["api_token"]
         # Phone-number scope, so that the scope of each seeded opt-out matters to the check.
         product.set_opt_out_scope(self.workspace_id, "phone_number")
+        # The send phases measure the send path, not a carrier's limit: the numbers are paced
+        # far above what this machine sends (the pacing phase sets its own rates).
+        product.set_rates({NUMBER_A: 10_000, NUMBER_B: 10_000, NUMBER_C: 10_000})
 
     def seed(self) -> None:
         """1,000,000 contacts by COPY; every 10th opted out, mixed scope, with its ledger event."""
@@ -93,12 +96,16 @@ class SeedingMixin:
         with (
             connection.connection.cursor() as raw,
             raw.copy(
-                "COPY workspaces_contact (workspace_id, phone, name, created_at) FROM STDIN"
+                # Every NOT NULL column without a database default (time_zone, fields).
+                "COPY workspaces_contact (workspace_id, phone, name, time_zone, fields, created_at)"
+                " FROM STDIN"
             ) as copy,
         ):
             chunk = []
             for i in range(n):
-                chunk.append(f"{ws}\t{SEEDED.format(2_000_000 + i)}\t\t2025-01-01 00:00:00+00\n")
+                chunk.append(
+                    f"{ws}\t{SEEDED.format(2_000_000 + i)}\t\t\t{{}}\t2025-01-01 00:00:00+00\n"
+                )
                 if len(chunk) == 50_000:
                     copy.write("".join(chunk))
                     chunk = []
@@ -116,11 +123,11 @@ class SeedingMixin:
             cur.execute(
                 """
                 INSERT INTO optout_consentevent (workspace_id, contact_id, kind, source, scope,
-                    phone_number_id, numbers, message_body, reason, created_at)
+                    phone_number_id, numbers, message_body, reason, created_at, repeat, language)
                 SELECT c.workspace_id, c.id, 'opt_out', 'import',
                        CASE WHEN (c.i / %(every)s) %% 2 = 0 THEN 'inbox' ELSE 'phone_number' END,
                        (%(numbers)s::bigint[])[1 + (c.i / %(every)s) %% 3], '[]'::jsonb,
-                       'STOP', 'bench seed', now() - interval '1 day'
+                       'STOP', 'bench seed', now() - interval '1 day', false, ''
                 FROM (SELECT id, workspace_id, row_number() OVER (ORDER BY id) - 1 AS i
                       FROM workspaces_contact WHERE workspace_id = %(ws)s) c
                 WHERE c.i %% %(every)s = 0

@@ -28,6 +28,11 @@ class Job(StrEnum):
     CONSENT_MAINTENANCE = "optout.tasks.consent_maintenance"
     WEBHOOK_DELIVERY_ATTEMPT = "optout.tasks.webhook_delivery_attempt"
     WEBHOOK_DELIVERIES_SWEEP = "optout.tasks.webhook_deliveries_sweep"
+    BROADCAST_PREPARE = "messaging.tasks.broadcast_prepare"
+    BROADCAST_STEP = "messaging.tasks.broadcast_step"
+    BROADCASTS_SWEEP = "messaging.tasks.broadcasts_sweep"
+    IMPORT_PROCESS = "optout.tasks.import_process"
+    IMPORTS_SWEEP = "optout.tasks.imports_sweep"
 
 
 # One immediate second try (a pooled connection gone stale when Redis restarted reconnects on
@@ -41,10 +46,15 @@ PUBLISH_RETRY_POLICY = {
 }
 
 
-def publish(job: Job, *args: object, queue: str | None = None) -> bool:
-    """Publishes `job(*args)` now; False (logged) when the broker cannot take it. The row the job
-    is about is already stored, and its sweeper publishes it again later."""
-    options = {"queue": queue} if queue else {}
+def publish(
+    job: Job, *args: object, queue: str | None = None, countdown: float | None = None
+) -> bool:
+    """Publishes `job(*args)` now (to run after `countdown` seconds, if given); False (logged)
+    when the broker cannot take it. The row the job is about is already stored, and its sweeper
+    publishes it again later."""
+    options: dict[str, object] = {"queue": queue} if queue else {}
+    if countdown:
+        options["countdown"] = countdown
     try:
         current_app.tasks[job.value].apply_async(
             args, retry=True, retry_policy=PUBLISH_RETRY_POLICY, **options
@@ -55,8 +65,12 @@ def publish(job: Job, *args: object, queue: str | None = None) -> bool:
     return True
 
 
-def enqueue(job: Job, *args: object, queue: str | None = None) -> None:
+def enqueue(
+    job: Job, *args: object, queue: str | None = None, countdown: float | None = None
+) -> None:
     """Publishes `job(*args)` once the current transaction commits (at once outside one).
 
     Robust: a failing publish never keeps the other callbacks of the commit from running."""
-    transaction.on_commit(partial(publish, job, *args, queue=queue), robust=True)
+    transaction.on_commit(
+        partial(publish, job, *args, queue=queue, countdown=countdown), robust=True
+    )

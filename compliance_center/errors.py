@@ -51,6 +51,11 @@ class ErrorCode(StrEnum):
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_USED = "invitation_used"
     INVITATION_REVOKED = "invitation_revoked"
+    # Broadcasts and imports
+    EMPTY_AUDIENCE = "empty_audience"
+    UNKNOWN_MERGE_FIELD = "unknown_merge_field"
+    INVALID_TRANSITION = "invalid_transition"
+    INVALID_FILE = "invalid_file"
     # Sends the rules refuse
     RECIPIENT_OPTED_OUT = "recipient_opted_out"
     QUIET_HOURS = "quiet_hours"

@@ -181,6 +181,20 @@ SIMULATOR_ENABLED = env.bool("SIMULATOR_ENABLED", default=SMS_BACKEND == "simula
 # exponential backoff in whole seconds (Celery's retry_backoff; each wait is jittered).
 SEND_MAX_RETRIES = env.int("SEND_MAX_RETRIES", default=5)
 SEND_RETRY_BACKOFF = max(1, env.int("SEND_RETRY_BACKOFF", default=2))
+# Pacing (messaging/pacing.py): every send from a number waits for a slot of its
+# messages_per_second in Redis; a slot further than PACING_MAX_WAIT_SECONDS away re-queues the
+# send instead of holding a worker. Off without Redis (embedded mode: the simulator).
+SEND_PACING = env.bool("SEND_PACING", default=True)
+PACING_MAX_WAIT_SECONDS = env.float("PACING_MAX_WAIT_SECONDS", default=1.0)
+# Broadcasts: chains of dispatch steps per sending broadcast (each hands over recipients the
+# others have not locked; messaging/broadcasts/services.py).
+BROADCAST_STEP_CHAINS = env.int("BROADCAST_STEP_CHAINS", default=2)
+# Imports (optout/imports/): uploads are stored under IMPORT_DIR (a volume every web and worker
+# process shares) and read by a task, IMPORT_SLICE_SECONDS at a time (then it queues itself
+# again); larger files than IMPORT_MAX_BYTES are refused.
+IMPORT_DIR = env("IMPORT_DIR", default=str(BASE_DIR / "var" / "imports"))
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 2**20)
+IMPORT_SLICE_SECONDS = env.float("IMPORT_SLICE_SECONDS", default=60.0)
 # An inbound row or queued message left unprocessed this long is re-queued by the sweeper.
 SWEEP_AFTER_SECONDS = env.int("SWEEP_AFTER_SECONDS", default=60)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
@@ -259,7 +273,7 @@ HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=10.0)
 # the default exchange and key, and every task would be delivered to every queue.
 CELERY_TASK_QUEUES = tuple(
     Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in ("keywords", "inbound", "outbound", "webhooks", "maintenance")
+    for name in ("keywords", "inbound", "outbound", "broadcasts", "webhooks", "maintenance")
 )
 CELERY_TASK_DEFAULT_QUEUE = "outbound"
 # Every job is named in compliance_center.dispatch.Job; its queue is decided here.
@@ -272,6 +286,13 @@ CELERY_TASK_ROUTES = {
     "optout.tasks.webhook_delivery_attempt": {"queue": "webhooks"},
     "messaging.tasks.messaging_sweep": {"queue": "maintenance"},
     "optout.tasks.webhook_deliveries_sweep": {"queue": "maintenance"},
+    # Broadcasts: preparing (the set-based resolution of recipients), the dispatch steps that hand
+    # recipients to the send path, and imports; their sweepers.
+    "messaging.tasks.broadcast_prepare": {"queue": "broadcasts"},
+    "messaging.tasks.broadcast_step": {"queue": "broadcasts"},
+    "optout.tasks.import_process": {"queue": "broadcasts"},
+    "messaging.tasks.broadcasts_sweep": {"queue": "maintenance"},
+    "optout.tasks.imports_sweep": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
     "messaging-sweep": {
@@ -284,6 +305,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "consent-maintenance": {
         "task": "optout.tasks.consent_maintenance",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "broadcasts-sweep": {
+        "task": "messaging.tasks.broadcasts_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+    },
+    "imports-sweep": {
+        "task": "optout.tasks.imports_sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
     },
 }

@@ -6,12 +6,16 @@ the Twilio settings page (workspaces)."""
 from functools import cache
 from typing import Any
 
+import requests
 from django.conf import settings
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 TWILIO_ORIGIN = "https://api.twilio.com"
 TIMEOUT_SECONDS = 10
+# Connections kept per host: as many as the threads of an `outbound` worker (docker-compose.yml)
+# that send at once, or each send past the pool's size would open a new connection.
+HTTP_POOL_SIZE = 64
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
@@ -29,8 +33,12 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
 @cache
 def http_client(base_url: str) -> TwilioHttpClient:
-    """One pooled HTTP session per process and base URL, reused by every call."""
-    return BaseUrlHttpClient(base_url, timeout=TIMEOUT_SECONDS, pool_connections=True)
+    """One pooled HTTP session per process and base URL, reused by every call (and shared by
+    the threads of a threads-pool worker: requests' pool is thread-safe)."""
+    client = BaseUrlHttpClient(base_url, timeout=TIMEOUT_SECONDS, pool_connections=True)
+    for scheme in ("https://", "http://"):
+        client.session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=HTTP_POOL_SIZE))
+    return client
 
 
 def twilio_client(account_sid: str, auth_token: str) -> Client:

@@ -1,21 +1,24 @@
 """API of messaging: contacts and messages (sends go through the one send service)."""
 
-from django.db.models import Count, Exists, OuterRef
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from compliance_center.errors import ErrorCode
+from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import InvalidNumber, country_of, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
-from optout.models import ConsentStatus, OptIn, RevocationReview
+from optout.models import RevocationReview
 from optout.sending_rules import is_valid_timezone
 from workspaces.api import E164Field
+from workspaces.contact_fields import clean_fields
 from workspaces.models import Contact
 from workspaces.services import contact_create
+from workspaces.tagging import tags_of
 from workspaces.tenancy import WorkspaceScopedMixin
 
+from .contacts import CONSENT_STATES, ContactFilter, consent_summary, contact_rows
 from .models import InboundMessage, Message, MessageSource
 from .services.inbound import dead_letter_retry
 from .services.outbound import message_send
@@ -24,6 +27,14 @@ from .services.reviews import review_decide
 
 class ContactSerializer(serializers.ModelSerializer):
     phone = E164Field(max_length=40)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    fields = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True),
+        required=False,
+        help_text='Custom fields, text values (`{"city": "Lyon"}`): merge fields of broadcasts.',
+    )
     opted_out = serializers.SerializerMethodField()
     consent_status = serializers.SerializerMethodField(
         help_text="opted_out (on the block list), opted_in (consent on record), pending (double "
@@ -43,6 +54,8 @@ class ContactSerializer(serializers.ModelSerializer):
             "id",
             "phone",
             "name",
+            "tags",
+            "fields",
             "opted_out",
             "consent_status",
             "time_zone",
@@ -50,17 +63,17 @@ class ContactSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def get_opted_out(self, contact: Contact) -> bool:
-        return bool(getattr(contact, "opt_out_count", 0))
+    def validate_fields(self, value: dict) -> dict:
+        try:
+            return clean_fields(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def get_opted_out(self, contact) -> bool:
+        return bool(getattr(contact, "is_opted_out", False))
 
     def get_consent_status(self, contact: Contact) -> str:
-        if getattr(contact, "opt_out_count", 0):
-            return ConsentStatus.OPTED_OUT
-        if getattr(contact, "has_opt_in", False):
-            return ConsentStatus.OPTED_IN
-        if getattr(contact, "has_pending", False):
-            return ConsentStatus.PENDING
-        return ConsentStatus.UNKNOWN
+        return consent_summary(contact)
 
     def get_country(self, contact: Contact) -> str:
         return country_of(contact.phone)
@@ -73,34 +86,100 @@ class ContactSerializer(serializers.ModelSerializer):
             )
         return value
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        tags = self.context.get("tags")
+        data["tags"] = (
+            tags.get(instance.pk, [])
+            if tags is not None
+            else tags_of([instance.pk]).get(instance.pk, [])
+        )
+        return data
+
+
+CONTACT_FILTERS = [
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="A name contains it, or a number its digits."
+    ),
+    OpenApiParameter("phone", OpenApiTypes.STR, description="Exactly this number (any format)."),
+    OpenApiParameter("tag", OpenApiTypes.STR, description="Contacts carrying this tag."),
+    OpenApiParameter("consent", OpenApiTypes.STR, enum=list(CONSENT_STATES)),
+    OpenApiParameter("opted_out", OpenApiTypes.BOOL),
+    OpenApiParameter(
+        "after",
+        OpenApiTypes.INT,
+        description="Keyset paging: contacts with an id above this one (ids grow with creation).",
+    ),
+]
+
 
 class ContactList(WorkspaceScopedMixin, generics.ListCreateAPIView):
-    """The workspace's contacts (`?phone=` finds one by number, any format); POST adds one."""
+    """The workspace's contacts, oldest first (by id), with their tags, custom fields and
+    consent; filter by `q`, `phone`, `tag`, `consent`, `opted_out`, and page with `after` (the
+    last id seen) at any depth. POST adds one."""
 
     serializer_class = ContactSerializer
     api_errors = {"POST": (ErrorCode.INVALID_NUMBER, ErrorCode.CONTACT_EXISTS)}
     queryset = Contact.objects.all()
 
-    def get_queryset(self):
-        opt_ins = OptIn.objects.filter(contact=OuterRef("pk"))
-        qs = (
-            super()
-            .get_queryset()
-            .annotate(
-                opt_out_count=Count("opt_outs"),
-                has_opt_in=Exists(opt_ins.filter(status=OptIn.Status.CONFIRMED)),
-                has_pending=Exists(opt_ins.filter(status=OptIn.Status.PENDING)),
-            )
-        )
-        if phone := self.request.query_params.get("phone", "").strip():
+    def _filters(self) -> tuple[ContactFilter, int | None]:
+        params = self.request.query_params
+        # An unencoded "+" in a query string arrives as a space: "?phone= 14155550100".
+        phone = params.get("phone", "")
+        phone = ("+" + phone.lstrip()) if phone.startswith(" ") else phone.strip()
+        if phone:
             try:
-                qs = qs.filter(phone=to_e164(phone.replace(" ", "+", 1)))
-            except InvalidNumber:
-                qs = qs.filter(phone=phone)
-        return qs
+                phone = to_e164(phone)
+            except InvalidNumber as exc:
+                raise DomainError(ErrorCode.INVALID_NUMBER, str(exc), field="phone") from exc
+        opted_out = params.get("opted_out", "").strip().lower()
+        if opted_out not in ("", "true", "false", "1", "0"):
+            raise DomainError(ErrorCode.INVALID, "opted_out is true or false.", field="opted_out")
+        consent = params.get("consent", "").strip()
+        if consent and consent not in CONSENT_STATES:
+            raise DomainError(
+                ErrorCode.INVALID_CHOICE,
+                f"consent is one of {', '.join(CONSENT_STATES)}.",
+                field="consent",
+            )
+        after = params.get("after", "").strip()
+        if after and (not after.isdigit() or len(after) > 18):
+            raise DomainError(ErrorCode.INVALID, "after is a contact id.", field="after")
+        tag = params.get("tag", "")[:64]
+        filters = ContactFilter(
+            q=params.get("q", "")[:60],
+            phone=phone,
+            tag=tag if tag.strip() else "",
+            consent=consent,
+            opted_out=None if not opted_out else opted_out in ("true", "1"),
+        )
+        return filters, int(after) if after else None
+
+    def get_queryset(self):
+        filters, after = self._filters()
+        qs = contact_rows(workspace=self.workspace, filters=filters)
+        return qs.filter(id__gt=after) if after is not None else qs
+
+    @extend_schema(parameters=CONTACT_FILTERS)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        """The workspace's contacts, oldest first (by id), with their tags, custom fields and
+        consent; filter by `q`, `phone`, `tag`, `consent`, `opted_out`, and page with `after`
+        (the last id seen) at any depth."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = page if page is not None else []
+        context = {**self.get_serializer_context(), "tags": tags_of(c.pk for c in rows)}
+        data = ContactSerializer(rows, many=True, context=context).data
+        return self.get_paginated_response(data)
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        """Adds a contact, with its tags and custom fields."""
+        return self.create(request, *args, **kwargs)
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         serializer.instance = contact_create(workspace=self.workspace, **serializer.validated_data)
+        serializer.instance = contact_rows(
+            workspace=self.workspace, filters=ContactFilter(phone=serializer.instance.phone)
+        ).get()
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -17,3 +17,35 @@ urlpatterns = [
         "dead-letters/<int:pk>/retry", api.DeadLetterRetry.as_view(), name="api-dead-letter-retry"
     ),
 ]
+
+from . import api_broadcasts  # noqa: E402
+
+urlpatterns += [
+    path("broadcasts", api_broadcasts.BroadcastList.as_view(), name="api-broadcasts"),
+    path(
+        "broadcasts/preview",
+        api_broadcasts.BroadcastPreview.as_view(),
+        name="api-broadcast-preview",
+    ),
+    path("broadcasts/<int:pk>", api_broadcasts.BroadcastDetail.as_view(), name="api-broadcast"),
+    path(
+        "broadcasts/<int:pk>/pause",
+        api_broadcasts.BroadcastPause.as_view(),
+        name="api-broadcast-pause",
+    ),
+    path(
+        "broadcasts/<int:pk>/resume",
+        api_broadcasts.BroadcastResume.as_view(),
+        name="api-broadcast-resume",
+    ),
+    path(
+        "broadcasts/<int:pk>/cancel",
+        api_broadcasts.BroadcastCancel.as_view(),
+        name="api-broadcast-cancel",
+    ),
+    path(
+        "broadcasts/<int:pk>/recipients",
+        api_broadcasts.BroadcastRecipients.as_view(),
+        name="api-broadcast-recipients",
+    ),
+]

@@ -56,6 +56,7 @@ class MessageSource(models.TextChoices):
     API = "api", "API"
     SYSTEM = "system", "Automatic reply"
     CONTACT = "contact", "Contact"
+    BROADCAST = "broadcast", "Broadcast"
 
 
 class Message(models.Model):
@@ -66,7 +67,7 @@ class Message(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
     direction = models.CharField(max_length=8, choices=Direction.choices)
-    source = models.CharField(max_length=8, choices=MessageSource.choices)
+    source = models.CharField(max_length=16, choices=MessageSource.choices)
     body = models.TextField()
     status = models.CharField(max_length=16, choices=MessageStatus.choices)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -171,3 +172,7 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_sid} from {self.from_number}"
+
+
+# Broadcasts keep their models in their own package; imported here so that Django finds them.
+from .broadcasts.models import Broadcast, BroadcastRecipient  # noqa: E402, F401

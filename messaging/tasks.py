@@ -66,3 +66,48 @@ def messaging_sweep() -> dict[str, int]:
         logger.debug("swept nothing")
     result = {"inbound": len(lost_inbound), "messages": len(lost_messages)}
     return {**result, "sending": len(half_sent), "released": released}
+
+
+# ---------------------------------------------------------------- broadcasts
+
+# In eager mode (tests, CELERY_TASK_ALWAYS_EAGER) a step does not queue the next one (that would
+# recurse): it steps again in place while recipients are handed over, at most this often.
+EAGER_STEPS = 50
+
+
+@shared_task(acks_late=True)
+def broadcast_prepare(broadcast_id: int) -> str:
+    from .broadcasts import services as broadcasts
+
+    return broadcasts.broadcast_prepare(broadcast_id=broadcast_id)
+
+
+@shared_task(acks_late=True, bind=True)
+def broadcast_step(self, broadcast_id: int) -> int:
+    """One step, then the next one queued after the pause the step asks for: a chain per
+    sending broadcast (the sweeper starts it again if it is lost)."""
+    from .broadcasts import services as broadcasts
+
+    step = broadcasts.broadcast_step(broadcast_id=broadcast_id)
+    if self.request.is_eager:
+        made, rounds = step.made, 1
+        while step.again_in is not None and step.made and rounds < EAGER_STEPS:
+            step = broadcasts.broadcast_step(broadcast_id=broadcast_id)
+            made, rounds = made + step.made, rounds + 1
+        return made
+    if step.again_in is not None:
+        publish(Job.BROADCAST_STEP, broadcast_id, countdown=step.again_in)
+    return step.made
+
+
+@shared_task(acks_late=True)
+def broadcasts_sweep() -> dict[str, int]:
+    """Scheduled broadcasts whose time has come, and sending ones whose step chain was lost."""
+    from .broadcasts import services as broadcasts
+
+    lost = broadcasts.lost_broadcasts(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    for broadcast_id in lost.prepare:
+        publish(Job.BROADCAST_PREPARE, broadcast_id)
+    for broadcast_id in lost.step:
+        publish(Job.BROADCAST_STEP, broadcast_id)
+    return {"prepare": len(lost.prepare), "step": len(lost.step)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dead_letters, reviews, views
+from . import dead_letters, reviews, views, views_campaigns
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
@@ -21,5 +21,25 @@ urlpatterns = [
         "compliance/dead-letters/<int:pk>/retry/",
         dead_letters.dead_letter_retry_view,
         name="dead-letter-retry",
+    ),
+    # Contacts at scale, imports, broadcasts (messaging/views_campaigns.py).
+    path("contacts/", views_campaigns.contacts, name="contacts"),
+    path("contacts/import/", views_campaigns.import_upload, name="import-upload"),
+    path("contacts/import/<int:pk>/", views_campaigns.import_detail, name="import-detail"),
+    path("contacts/import/<int:pk>/live/", views_campaigns.import_live, name="import-live"),
+    path(
+        "contacts/import/<int:pk>/errors.csv",
+        views_campaigns.import_errors_csv,
+        name="import-errors-csv",
+    ),
+    path("broadcasts/", views_campaigns.broadcast_list, name="broadcasts"),
+    path("broadcasts/new/", views_campaigns.broadcast_new, name="broadcast-new"),
+    path("broadcasts/new/preview/", views_campaigns.broadcast_preview, name="broadcast-preview"),
+    path("broadcasts/<int:pk>/", views_campaigns.broadcast_detail, name="broadcast-detail"),
+    path("broadcasts/<int:pk>/live/", views_campaigns.broadcast_live, name="broadcast-live"),
+    path(
+        "broadcasts/<int:pk>/report.csv",
+        views_campaigns.broadcast_report_csv,
+        name="broadcast-report-csv",
     ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, api_imports
 
 urlpatterns = [
     path("compliance-settings", api.ComplianceSettingsView.as_view(), name="api-settings"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("reply-overrides", api.ReplyOverrideList.as_view(), name="api-reply-overrides"),
     path("opt-ins", api.OptInList.as_view(), name="api-opt-ins"),
     path("reply-overrides/<int:pk>", api.ReplyOverrideDetail.as_view(), name="api-reply-override"),
+    path("imports", api_imports.ImportList.as_view(), name="api-imports"),
+    path("imports/<int:pk>", api_imports.ImportDetail.as_view(), name="api-import"),
+    path("imports/<int:pk>/errors", api_imports.ImportErrors.as_view(), name="api-import-errors"),
 ]

@@ -497,3 +497,7 @@ class RevocationReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.contact}: {self.body[:40]}"
+
+
+# Imports keep their models in their own package; imported here so that Django finds them.
+from .imports.models import Import, ImportRowError, ImportSeen  # noqa: E402, F401

@@ -43,3 +43,33 @@ def consent_maintenance() -> dict[str, int]:
     for opt_in_id in lost:
         publish(Job.DOUBLE_OPT_IN_REQUEST_SEND, opt_in_id)
     return {"expired": expired, "requests": len(lost)}
+
+
+# ---------------------------------------------------------------- imports
+
+
+@shared_task(acks_late=True, bind=True)
+def import_process(self, import_id: int) -> bool:
+    """A slice of an import (IMPORT_SLICE_SECONDS), then the next one queued; in eager mode
+    (tests) the whole file at once."""
+    from .imports import services as imports
+
+    if self.request.is_eager:
+        while imports.import_process(import_id=import_id).again:
+            pass
+        return False
+    again = imports.import_process(import_id=import_id).again
+    if again:
+        publish(Job.IMPORT_PROCESS, import_id)
+    return again
+
+
+@shared_task(acks_late=True)
+def imports_sweep() -> int:
+    """Imports whose task was lost (broker outage, worker killed) go on where they stopped."""
+    from .imports import services as imports
+
+    lost = imports.lost_imports(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
+    for import_id in lost:
+        publish(Job.IMPORT_PROCESS, import_id)
+    return len(lost)

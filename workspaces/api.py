@@ -46,14 +46,22 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
             "label",
             "opt_out_confirmations",
             "registration",
+            "messages_per_second",
             "created_at",
         ]
         extra_kwargs = {
+            "messages_per_second": {
+                "required": False,
+                "min_value": 1,
+                "max_value": 10000,
+                "help_text": "Sends per second the carrier allows this number; every send from "
+                "it is paced to it. Default by type: long code 1, toll-free 3, short code 100.",
+            },
             "opt_out_confirmations": {
                 "required": False,
                 "help_text": "Who answers STOP/START/HELP on this number: `us`, or `carrier` "
                 "(toll-free numbers and Twilio Advanced Opt-Out; the default for toll-free).",
-            }
+            },
         }
 
 

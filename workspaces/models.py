@@ -110,6 +110,9 @@ class PhoneNumber(models.Model):
     opt_out_confirmations = models.CharField(
         max_length=8, choices=Confirmations.choices, default=Confirmations.US
     )
+    # The carrier's throughput for this number: every send from it is paced to this rate
+    # (messaging/pacing.py). Set from the number's type when it is added (number_types.py).
+    messages_per_second = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -239,6 +242,8 @@ class Contact(models.Model):
     # When the contact last texted the workspace (any number): a contact who texted first may be
     # answered without consent on record, and replies to them are not held for quiet hours.
     last_inbound_at = models.DateTimeField(null=True, blank=True)
+    # Custom fields ({"city": "Lyon"}), text values: merge fields of broadcasts, imports' columns.
+    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -248,6 +253,8 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "phone"], name="contact_unique_phone"),
         ]
+        # Lists and audiences walk a workspace's contacts by id (keyset pages, chunks).
+        indexes = [models.Index(fields=["workspace", "id"], name="contact_workspace_id_idx")]
 
     def __str__(self) -> str:
         return self.name or self.phone
@@ -278,3 +285,41 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}: {self.old_value!r} → {self.new_value!r}"
+
+
+class Tag(models.Model):
+    """A label on contacts ("vip", "newsletter"): audiences of broadcasts, filters of lists.
+
+    A table of its own with a join table, not an array on the contact: "the contacts tagged X"
+    is then an index range scan of (tag, contact) on PostgreSQL and SQLite alike, at a million
+    contacts, and a tag is renamed or counted in one row."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactTag(models.Model):
+    """A contact carries a tag. The unique (tag, contact) index serves "contacts tagged X"."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "contact"], name="contact_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} #{self.tag_id}"

@@ -20,8 +20,9 @@ from compliance_center.phone import InvalidNumber, is_toll_free, pretty, to_e164
 from . import signals
 from .authentication import forget_token
 from .models import ApiToken, AuditLogEntry, Contact, Membership, PhoneNumber, Role, Workspace
-from .number_types import number_type
+from .number_types import number_profile
 from .selectors import forget_number_owner
+from .tagging import contact_tags_set
 from .twilio_check import ConnectionCheck, twilio_connection_check
 
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
@@ -325,11 +326,13 @@ def phone_number_add(
     number: str,
     label: str = "",
     opt_out_confirmations: str | None = None,
+    messages_per_second: int | None = None,
     actor: Any = None,
     via: str = "",
 ) -> PhoneNumber:
     """Adds a number (any common format, stored E.164); a number belongs to one workspace only.
-    Who confirms opt-outs on it defaults to the carrier on toll-free numbers, us elsewhere."""
+    Who confirms opt-outs on it defaults to the carrier on toll-free numbers, us elsewhere; its
+    throughput defaults to its type's (long code 1/s, toll-free 3/s, short code 100/s)."""
     try:
         e164 = to_e164(number.strip())
     except InvalidNumber as exc:
@@ -340,19 +343,19 @@ def phone_number_add(
             field="number",
         ) from exc
     label = _clean_label(label)
+    profile = number_profile(e164)
+    confirmations = opt_out_confirmations or (
+        PhoneNumber.Confirmations.CARRIER if is_toll_free(e164) else PhoneNumber.Confirmations.US
+    )
     try:
         with transaction.atomic():
             created = PhoneNumber.objects.create(
                 workspace=workspace,
                 number=e164,
                 label=label,
-                opt_out_confirmations=opt_out_confirmations
-                or (
-                    PhoneNumber.Confirmations.CARRIER
-                    if is_toll_free(e164)
-                    else PhoneNumber.Confirmations.US
-                ),
-                number_type=number_type(e164),
+                opt_out_confirmations=confirmations,
+                number_type=profile.number_type,
+                messages_per_second=messages_per_second or profile.messages_per_second,
             )
             if _audited(actor, via):
                 audit_record(
@@ -489,14 +492,28 @@ def contact_get_or_create(*, workspace: Workspace, phone: str) -> Contact:
 
 
 def contact_create(
-    *, workspace: Workspace, phone: str, name: str = "", time_zone: str = ""
+    *,
+    workspace: Workspace,
+    phone: str,
+    name: str = "",
+    time_zone: str = "",
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> Contact:
-    """A new contact; a number the workspace already has is `contact_exists`."""
+    """A new contact, with its tags and custom fields; a number the workspace already has is
+    `contact_exists`."""
     try:
         with transaction.atomic():
-            return Contact.objects.create(
-                workspace=workspace, phone=phone, name=name, time_zone=time_zone
+            contact = Contact.objects.create(
+                workspace=workspace,
+                phone=phone,
+                name=name,
+                time_zone=time_zone,
+                fields=fields or {},
             )
+            if tags:
+                contact_tags_set(contact=contact, names=tags)
+            return contact
     except IntegrityError as exc:
         raise DomainError(
             ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"

@@ -16,6 +16,7 @@ from optout import policy
 from optout.models import ConsentSource
 from optout.services import opt_out_record
 
+from .. import pacing
 from ..backends import ProviderError, get_backend
 from ..models import Message, MessageSource, MessageStatus
 
@@ -59,9 +60,20 @@ def message_deliver(*, message_id: int) -> DeliveryOutcome:
             if refused is not None:
                 _fail(message, refused.code, refused.detail)
                 return DeliveryOutcome(MessageStatus.FAILED)
+        # Each number is paced to its carrier's rate (messaging/pacing.py); a system reply
+        # answers the contact's own text and goes at once.
+        wait = (
+            0.0
+            if message.source == MessageSource.SYSTEM
+            else pacing.reserve(number.number, number.messages_per_second)
+        )
+        if wait is None:  # no slot soon: the message stays queued, tried again later
+            enqueue(Job.MESSAGE_DELIVER, message.pk, countdown=pacing.retry_in())
+            return DeliveryOutcome("paced")
         message.status = MessageStatus.SENDING
         message.attempts += 1
         message.save(update_fields=["status", "attempts", "updated_at"])
+    pacing.wait(wait)
     try:
         result = get_backend().send(
             workspace=message.workspace,
@@ -91,6 +103,8 @@ def _fail(message: Message, code: str, detail: str) -> None:
 
 
 def _provider_failed(message: Message, exc: ProviderError) -> DeliveryOutcome:
+    if exc.code in pacing.SLOW_DOWN_CODES:
+        pacing.slow_down(message.conversation.phone_number.number)
     if exc.code == CARRIER_UNSUBSCRIBED:
         with transaction.atomic():
             _fail(message, exc.code, exc.message or "Recipient unsubscribed at the carrier.")

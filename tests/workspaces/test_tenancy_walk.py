@@ -2,15 +2,19 @@
 endpoint, and no list shows another workspace's rows. A route added with an id and no entry
 in FOREIGN_ID fails this test until it is added, so a new endpoint cannot forget the filter."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from compliance_center.phone import pretty
+from messaging.broadcasts.models import Broadcast, BroadcastStatus
 from messaging.models import InboundMessage
 from messaging.services.outbound import message_send
 from optout import services as consent
+from optout.imports.models import Import, ImportKind, ImportStatus
 from optout.models import RevocationReview, WebhookDelivery
 from workspaces import accounts
 from workspaces.models import ApiToken, Contact, Membership
@@ -34,6 +38,19 @@ FOREIGN_ID = {
     "review-decide": "review",
     "inbox-review": {"pk": "conversation", "review_id": "review"},
     "dead-letter-retry": "dead_letter",
+    "api-broadcast": "broadcast",
+    "api-broadcast-pause": "broadcast",
+    "api-broadcast-resume": "broadcast",
+    "api-broadcast-cancel": "broadcast",
+    "api-broadcast-recipients": "broadcast",
+    "broadcast-detail": "broadcast",
+    "broadcast-live": "broadcast",
+    "broadcast-report-csv": "broadcast",
+    "api-import": "import",
+    "api-import-errors": "import",
+    "import-detail": "import",
+    "import-live": "import",
+    "import-errors-csv": "import",
     "settings:number": "number",
     "settings:number-label": "number",
     "settings:number-remove": "number",
@@ -75,7 +92,7 @@ def _routes(resolver=None, namespace=None):
 @pytest.fixture
 def foreign(other_world):
     """Another workspace's contact (opted out), conversation, message and keyword, member,
-    invitation, API token, CRM endpoint and delivery."""
+    invitation, API token, CRM endpoint and delivery, broadcast and import."""
     ws = other_world.workspace
     message = message_send(
         workspace=ws,
@@ -109,7 +126,25 @@ def foreign(other_world):
         due_at=timezone.now(),
     )
     endpoint = consent.webhook_endpoint_create(workspace=ws, url=FOREIGN_CRM)
+    broadcast = Broadcast.objects.create(
+        workspace=ws,
+        name="OTROSOCORRO campaign",
+        body="Hello from the other workspace",
+        senders=[other_world.phone_number.pk],
+        audience={"all": True},
+        send_at=timezone.now() + timedelta(days=1),
+        status=BroadcastStatus.SCHEDULED,
+    )
+    imported = Import.objects.create(
+        workspace=ws,
+        kind=ImportKind.CONTACTS,
+        status=ImportStatus.DRAFT,
+        filename="OTROSOCORRO.csv",
+        path="missing.csv",
+    )
     return {
+        "broadcast": broadcast,
+        "import": imported,
         "review": review,
         "reply_override": override,
         "membership": Membership.objects.get(workspace=ws, user=other_world.admin_user),

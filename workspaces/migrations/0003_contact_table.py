@@ -6,6 +6,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    # The rename comes after the apps' moves of the model (messaging 0002, which follows optout
+    # 0003): on SQLite a table created by them after the rename would keep a reference to the old
+    # name ("no such table: main.messaging_contact" on every insert into it).
     dependencies = [
         ("workspaces", "0002_contact"),
         ("messaging", "0002_contact_moved_to_workspaces"),
