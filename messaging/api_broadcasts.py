@@ -179,6 +179,10 @@ def _create_args(data: dict) -> dict:
     return {"from_": data["from"], "body": data["body"], "audience": data["audience"]}
 
 
+def _draft_args(data: dict) -> dict:
+    return {**_create_args(data), "send_at": data.get("send_at")}
+
+
 class BroadcastList(WorkspaceScopedMixin, generics.ListCreateAPIView):
     """The workspace's broadcasts, newest first. POST creates one: every recipient goes through
     the send policy (excluded when opted out under the scope in force, without consent or with
@@ -216,7 +220,7 @@ class BroadcastPreview(WorkspaceScopedMixin, generics.GenericAPIView):
         data = PreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         draft = services.broadcast_draft(
-            workspace=self.workspace, **_create_args(data.validated_data)
+            workspace=self.workspace, **_draft_args(data.validated_data)
         )
         return Response(PreviewSerializer(selectors.preview(draft)).data)
 

@@ -361,7 +361,11 @@ def broadcast_preview(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if form.is_valid():
         try:
-            draft = broadcasts.broadcast_draft(workspace=request.workspace, **_composer_args(form))
+            draft = broadcasts.broadcast_draft(
+                workspace=request.workspace,
+                **_composer_args(form),
+                send_at=form.cleaned_data.get("send_at"),
+            )
             context["preview"] = broadcast_selectors.preview(draft)
         except DomainError as exc:
             context["problem"] = exc.detail

@@ -102,9 +102,18 @@ def window_decision(
     texted_in = contact.last_inbound_at if contact is not None else None
     if texted_in is not None and now - texted_in < timedelta(hours=rules.reply_window_hours):
         return None
-    zones = windows.recipient_zones(
-        recipient, contact.time_zone if contact else "", fallback=rules.timezone
+    return recipient_window(
+        rules=rules, recipient=recipient, time_zone=contact.time_zone if contact else "", now=now
     )
+
+
+def recipient_window(
+    *, rules: ComplianceSettings, recipient: str, time_zone: str, now: datetime
+) -> windows.WindowDecision:
+    """The window of a recipient who has not texted in lately: quiet hours in their zones (their
+    own `time_zone`, else their number's, else the workspace's) and their area code's state
+    rules, as the settings turn them on."""
+    zones = windows.recipient_zones(recipient, time_zone, fallback=rules.timezone)
     return windows.window_check(
         now=now,
         zones=zones,

@@ -9,6 +9,9 @@ The same rules as the send policy (optout/policy.py, optout/scope.py), written a
   for that number) and never texted in; with consent required or double opt-in, a double
   opt-in still waiting for YES;
 - invalid: not a phone number in E.164 form (a short code, an alphanumeric sender id).
+The preview also counts the eligible whose sending window is closed at the time of sending
+(quiet hours, state rules: `deferred`), by groups of contacts that share a window (their own
+zone, their number's area code), one window check per group.
 Each recipient is checked again by the send policy when its message is made, and by the
 delivery re-check just before Twilio: this query decides the counts and who is tried, the
 policy still has the last word.
@@ -16,12 +19,14 @@ policy still has the last word.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from compliance_center.phone import InvalidNumber, to_e164
+from optout import policy
 from optout.models import ComplianceSettings, OptIn, OptOut
 from optout.scope import INBOX
 from workspaces.models import Contact, ContactTag, Tag, Workspace
@@ -207,14 +212,69 @@ def _resolve_listed(
         )
 
 
+# Contacts whose window is the same: one zone of their own (or none), and the same area code
+# (a +1 number's first five characters, "+1415") or country and first digits elsewhere. The
+# window of a group is its first number's.
+_WINDOW_PREFIX = (
+    "CASE WHEN c.phone LIKE '+1%%' THEN substr(c.phone, 1, 5) ELSE substr(c.phone, 1, 6) END"
+)
+
+
+def _number_prefix(phone: str) -> str:
+    return phone[:5] if phone.startswith("+1") else phone[:6]
+
+
+def _windows_apply(rules: ComplianceSettings) -> bool:
+    return rules.quiet_hours_enabled or rules.state_rules_enabled
+
+
+def _closed(rules: ComplianceSettings, groups: list[tuple[str, str, int]], at: datetime) -> int:
+    """How many recipients of `groups` (time zone, a number, how many) find their window closed
+    at `at`."""
+    return sum(
+        n
+        for time_zone, phone, n in groups
+        if not policy.recipient_window(
+            rules=rules, recipient=phone, time_zone=time_zone, now=at
+        ).open
+    )
+
+
+def _window_groups(where: str, status: str, params: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """The eligible (`pending`) contacts matching `where` who have not texted in within the
+    reply window, grouped by what decides their window."""
+    sql = (
+        f"SELECT c.time_zone, {_WINDOW_PREFIX}, min(c.phone), count(*)"  # noqa: S608
+        f" FROM {Contact._meta.db_table} c WHERE c.workspace_id = %(ws)s{where}"
+        f" AND ({status}) = '{RecipientStatus.PENDING}'"
+        " AND (c.last_inbound_at IS NULL OR c.last_inbound_at <= %(replied_since)s)"
+        " GROUP BY 1, 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(str(tz or ""), str(phone), int(n)) for tz, _, phone, n in cursor.fetchall()]
+
+
 def preview_counts(
-    *, workspace: Workspace, rules: ComplianceSettings, senders: list[int], audience: Audience
+    *,
+    workspace: Workspace,
+    rules: ComplianceSettings,
+    senders: list[int],
+    audience: Audience,
+    at: datetime | None = None,
 ) -> dict[str, int]:
-    """How many of the audience each status would get now, without writing anything: the same
-    CASE as `resolve`, grouped."""
+    """How many of the audience each status would get if sent at `at` (now by default), without
+    writing anything: the same CASE as `resolve`, grouped; of the eligible, those whose window
+    is closed then are counted `deferred`."""
     sender, status = _status_sql(rules=rules, senders=senders)
     contacts = Contact._meta.db_table
-    params = _base_params(workspace)
+    at = max(at or timezone.now(), timezone.now())  # a time past: sent now
+    params = {
+        **_base_params(workspace),
+        "replied_since": at - timedelta(hours=rules.reply_window_hours),
+    }
+    windows = _windows_apply(rules)
+    groups: list[tuple[str, str, int]] = []
     invalid_listed = 0
     if audience.kind == "numbers":
         valid, invalid = split_numbers(list(audience.numbers))
@@ -224,17 +284,26 @@ def preview_counts(
                 "phone", flat=True
             )
         )
-        counts: dict[str, int] = {RecipientStatus.PENDING: len(set(valid) - existing)}
+        new = sorted(set(valid) - existing)
+        counts: dict[str, int] = {RecipientStatus.PENDING: len(new)}
+        if windows:  # a listed number not yet a contact: no zone of its own, never texted in
+            by_prefix: dict[str, list[str]] = {}
+            for phone in new:
+                by_prefix.setdefault(_number_prefix(phone), []).append(phone)
+            groups += [("", phones[0], len(phones)) for phones in by_prefix.values()]
         for start in range(0, len(valid), 1000):
             chunk = valid[start : start + 1000]
             marks = ", ".join(f"%(p{i})s" for i in range(len(chunk)))
             chunk_params = {**params, **{f"p{i}": n for i, n in enumerate(chunk)}}
+            where = f" AND c.phone IN ({marks})"
             for key, n in _grouped(
                 f"SELECT {status} AS s, count(*) FROM {contacts} c"  # noqa: S608
-                f" WHERE c.workspace_id = %(ws)s AND c.phone IN ({marks}) GROUP BY 1",
+                f" WHERE c.workspace_id = %(ws)s{where} GROUP BY 1",
                 chunk_params,
             ):
                 counts[key] = counts.get(key, 0) + n
+            if windows:
+                groups += _window_groups(where, status, chunk_params)
     else:
         where, extra = _audience_filter(audience, workspace)
         counts = dict(
@@ -244,9 +313,14 @@ def preview_counts(
                 {**params, **extra},
             )
         )
+        if windows:
+            groups = _window_groups(where, status, {**params, **extra})
     if invalid_listed:
         key = RecipientStatus.EXCLUDED_INVALID
         counts[key] = counts.get(key, 0) + invalid_listed
+    if deferred := _closed(rules, groups, at):
+        counts[RecipientStatus.PENDING] -= deferred
+        counts[RecipientStatus.DEFERRED] = deferred
     return counts
 
 

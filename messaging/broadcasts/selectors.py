@@ -62,6 +62,7 @@ def broadcast_counts(broadcast: Broadcast) -> dict[str, int]:
                 rules=compliance_settings_for(broadcast.workspace),
                 senders=broadcast.senders,
                 audience=audience,
+                at=broadcast.send_at,
             )
         )
     rows = (

@@ -156,24 +156,32 @@ class Draft:
     senders: list[PhoneNumber]
     audience: audiences.Audience
     audience_raw: dict
+    send_at: datetime | None = None  # None: now
 
 
 def broadcast_draft(
-    *, workspace: Workspace, from_: str | list[str], body: str, audience: Any
+    *,
+    workspace: Workspace,
+    from_: str | list[str],
+    body: str,
+    audience: Any,
+    send_at: datetime | None = None,
 ) -> Draft:
     """Checks a broadcast's input (DomainError naming the field)."""
     senders = resolve_senders(workspace, from_)
     template = parse_body(workspace, body)
     parsed = parse_audience(audience, workspace)
-    return Draft(workspace, template, body, senders, parsed, audience)
+    return Draft(workspace, template, body, senders, parsed, audience, send_at)
 
 
 def audience_counts(draft: Draft) -> dict[str, int]:
+    """What the audience would give at the draft's time of sending, deferred included."""
     return audiences.preview_counts(
         workspace=draft.workspace,
         rules=compliance_settings_for(draft.workspace),
         senders=[s.pk for s in draft.senders],
         audience=draft.audience,
+        at=draft.send_at,
     )
 
 
@@ -190,7 +198,9 @@ def broadcast_create(
 ) -> Broadcast:
     """Stores a broadcast, `scheduled`, and queues its preparation (now, or at `send_at` by the
     sweeper). An audience with nobody in it is refused (`empty_audience`)."""
-    draft = broadcast_draft(workspace=workspace, from_=from_, body=body, audience=audience)
+    draft = broadcast_draft(
+        workspace=workspace, from_=from_, body=body, audience=audience, send_at=send_at
+    )
     if sum(audience_counts(draft).values()) == 0:
         raise DomainError(ErrorCode.EMPTY_AUDIENCE, "Nobody is in this audience.", field="audience")
     broadcast = Broadcast.objects.create(

@@ -2,7 +2,10 @@
 excluded and why (opted out under both scopes, no consent, invalid), merge fields, one text per
 contact however often a step runs, pause / resume / cancel, and the refusals of bad input."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from messaging.broadcasts import services as broadcasts
 from messaging.broadcasts.models import Broadcast, BroadcastRecipient
@@ -244,3 +247,72 @@ def test_texts_queued_before_a_cancel_still_settle(
     assert broadcasts.broadcast_step(broadcast_id=broadcast_id).again_in is None
     counts = api.get(f"/api/v1/broadcasts/{broadcast_id}").json()["counts"]
     assert counts["sent"] == 3 and counts["queued"] == 0
+
+
+@pytest.mark.parametrize(
+    "send_at, deferred",
+    [(None, 1), ("2026-07-01T12:00:00Z", 0)],
+    ids=["now: Tokyo is in its quiet hours", "at noon UTC: open everywhere"],
+)
+def test_preview_counts_those_outside_their_window_as_deferred(api, audience, send_at, deferred):
+    # 02:00 UTC on 1 July: 19:00 in San Francisco (415), 11:00 in Tokyo. Quiet hours 10:00–12:00
+    # close Tokyo's window only; at 12:00 UTC (05:00 and 21:00) both are open.
+    Contact.objects.filter(phone="+14155550202").update(time_zone="Asia/Tokyo")
+    compliance_settings_update(
+        workspace=audience.workspace,
+        quiet_hours_enabled=True,
+        quiet_hours_start="10:00",
+        quiet_hours_end="12:00",
+    )
+    body = {"from": NUMBER_A, "body": "Hi!", "audience": {"tag": "club"}}
+    with time_machine.travel("2026-07-01T02:00:00Z", tick=False):
+        response = api.post(
+            "/api/v1/broadcasts/preview",
+            {**body, "send_at": send_at} if send_at else body,
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    counts = response.json()["counts"]
+    assert (counts["eligible"], counts["deferred"], counts["pending"]) == (
+        3,
+        deferred,
+        3 - deferred,
+    )
+
+
+def test_a_contact_who_texted_in_lately_is_not_deferred(api, audience):
+    Contact.objects.filter(phone="+14155550202").update(
+        time_zone="Asia/Tokyo", last_inbound_at=datetime(2026, 7, 1, 1, tzinfo=UTC)
+    )
+    compliance_settings_update(
+        workspace=audience.workspace,
+        quiet_hours_enabled=True,
+        quiet_hours_start="10:00",
+        quiet_hours_end="12:00",
+    )
+    with time_machine.travel("2026-07-01T02:00:00Z", tick=False):
+        response = api.post(
+            "/api/v1/broadcasts/preview",
+            {"from": NUMBER_A, "body": "Hi!", "audience": {"numbers": ["+14155550202"]}},
+            format="json",
+        )
+    assert response.json()["counts"]["deferred"] == 0
+
+
+def test_a_listed_number_new_to_the_workspace_is_deferred_by_its_area_code(api, audience):
+    compliance_settings_update(
+        workspace=audience.workspace,
+        consent_required=False,
+        quiet_hours_enabled=True,
+        quiet_hours_start="18:00",
+        quiet_hours_end="20:00",
+    )
+    numbers = ["+14155550299", "+12125550299"]  # San Francisco 19:00, New York 22:00
+    with time_machine.travel("2026-07-01T02:00:00Z", tick=False):
+        response = api.post(
+            "/api/v1/broadcasts/preview",
+            {"from": NUMBER_A, "body": "Hi!", "audience": {"numbers": numbers}},
+            format="json",
+        )
+    counts = response.json()["counts"]
+    assert (counts["eligible"], counts["deferred"]) == (2, 1)
