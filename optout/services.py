@@ -458,7 +458,9 @@ class SettingsChange:
 def compliance_settings_update(
     *, workspace: Workspace, actor: Any = None, via: str = "", **changes: Any
 ) -> list[SettingsChange]:
-    """Applies `changes`, writes one audit entry per changed field, returns what changed."""
+    """Applies `changes`, writes one audit entry per changed field (when a person, `actor`, or
+    an API client, `via="api"`, made them: set-up code such as the demo seed passes neither and
+    is not audited, as in workspaces.services), returns what changed."""
     settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
     done = []
     for field, value in changes.items():
@@ -469,7 +471,7 @@ def compliance_settings_update(
     if done:
         settings.full_clean(exclude=["workspace"])
         settings.save()
-        for change in done:
+        for change in done if (actor is not None or via) else ():
             audit_record(
                 workspace=workspace,
                 actor=actor,

@@ -465,15 +465,16 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None, via: str = "") -> Ap
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        audit_record(
-            workspace=locked.workspace,
-            actor=actor,
-            via=via,
-            action="api_token_revoked",
-            field=f"{locked.name} ({locked.prefix}…)",
-            old_value="Active",
-            new_value="Revoked",
-        )
+        if _audited(actor, via):
+            audit_record(
+                workspace=locked.workspace,
+                actor=actor,
+                via=via,
+                action="api_token_revoked",
+                field=f"{locked.name} ({locked.prefix}…)",
+                old_value="Active",
+                new_value="Revoked",
+            )
         key_hash = locked.key_hash
         transaction.on_commit(lambda: forget_token(key_hash))
     return locked
