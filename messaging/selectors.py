@@ -46,6 +46,7 @@ class ConversationRow:
     last_at: datetime | None
     unread: int
     opted_out: bool
+    to_review: bool = False  # a text of theirs may revoke consent: a person must decide
 
 
 def number_label(number: PhoneNumber) -> str:
@@ -106,6 +107,13 @@ def conversation_list(
         qs = qs.filter(contact_search(q, prefix="contact__"))
     conversations = list(qs[:limit])
     blocked = _blocked_pairs(workspace, conversations)
+    reviews = set(
+        RevocationReview.objects.filter(
+            workspace=workspace,
+            status=RevocationReview.Status.OPEN,
+            contact_id__in={c.contact_id for c in conversations},
+        ).values_list("contact_id", "phone_number_id")
+    )
     rows = [
         ConversationRow(
             conversation=c,
@@ -118,6 +126,7 @@ def conversation_list(
             last_at=c.last_message_at,
             unread=c.unread_count,
             opted_out=c.id in blocked,
+            to_review=(c.contact_id, c.phone_number_id) in reviews,
         )
         for c in conversations
     ]
