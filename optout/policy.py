@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from compliance_center.dates import when_text
 from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import pretty
 from workspaces.models import Contact
@@ -54,7 +55,7 @@ def _consent_refusal(
         return DomainError(
             ErrorCode.CONSENT_PENDING,
             f"{pretty(recipient)} has not confirmed yet: the double opt-in request went out on "
-            f"{sent:%Y-%m-%d %H:%M} UTC; texts resume when they reply YES.",
+            f"{when_text(sent)}; texts resume when they reply YES.",
         )
     if (
         rules.consent_required
@@ -150,7 +151,7 @@ def send_check(
         if when_closed == DEFER and window.opens_at is not None:
             return Verdict(tuple(warnings), scheduled_for=window.opens_at)
         opens = (
-            f" Sending opens at {window.opens_at:%Y-%m-%d %H:%M} UTC."
+            f" Sending opens {when_text(window.opens_at)}."
             if window.opens_at
             else " The window never opens for this number."
         )

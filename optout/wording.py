@@ -4,6 +4,7 @@ opted out, what an event in a thread means. Plain values in, text out; no I/O.""
 from dataclasses import dataclass
 from datetime import datetime
 
+from compliance_center.dates import when_text
 from compliance_center.phone import pretty
 
 from . import scope
@@ -52,7 +53,7 @@ def refusal_sentence(
     )
     how = SOURCE_LABELS.get(source, source).lower()
     return (
-        f"{pretty(contact_phone)} opted out ({how}) on {created_at:%Y-%m-%d %H:%M} UTC: "
+        f"{pretty(contact_phone)} opted out ({how}) on {when_text(created_at)}: "
         f"texting them from {where} is blocked."
     )
 

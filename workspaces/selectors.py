@@ -6,6 +6,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
+from compliance_center.phone import DEFAULT_REGION, region_of
 from compliance_center.process_cache import ProcessCache
 
 from .models import ApiToken, Invitation, Membership, PhoneNumber
@@ -73,6 +74,18 @@ def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
             owner.registration_status,
         ],
     )
+
+
+def display_region(workspace: Any) -> str:
+    """The country whose numbers the workspace's pages show in national format: the country of
+    its first number (a US workspace reads "(415) 555-0100"), the US before it has one."""
+    first = (
+        PhoneNumber.objects.filter(workspace=workspace)
+        .order_by("created_at", "id")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return region_of(first) if first else DEFAULT_REGION
 
 
 def memberships_of(user: Any) -> list[Membership]:

@@ -81,6 +81,7 @@ def block_list_opt_out(request):
 def block_list_csv(request):
     rows = selectors.block_list(workspace=request.workspace, q=request.GET.get("q", ""))
     stamp = timezone.now().strftime("%Y%m%d")
+    zone = timezone.get_current_timezone()  # the workspace's: the rows are written later
     return stream_csv(
         f"block-list-{request.workspace.slug}-{stamp}.csv",
         [
@@ -101,7 +102,7 @@ def block_list_csv(request):
                 o.phone_number.number,
                 o.scope,
                 o.source,
-                o.created_at.isoformat(),
+                timezone.localtime(o.created_at, zone).isoformat(),
                 o.event.message_body,
                 o.event.reason,
                 o.event.actor.email if o.event.actor else "",
@@ -124,7 +125,7 @@ def consent_ledger_csv(request):
             pk = 0
         contact = get_for_workspace_or_404(Contact, request.workspace, pk=pk)
         qs = qs.filter(contact=contact)
-    return consent_events_csv(qs)
+    return consent_events_csv(qs, timezone.get_current_timezone())
 
 
 # ---------------------------------------------------------------- a contact's consent history

@@ -77,3 +77,19 @@ document.addEventListener("submit", (event) => {
     }
   }
 });
+
+// A phone number is shown in its national format ("(415) 555-0100") with its E.164 form in
+// data-e164: copying it (Ctrl+C, or the context menu's Copy) copies the E.164 form, which every
+// other tool reads whatever its country. Only when the selection lies inside that one number.
+document.addEventListener("copy", (event) => {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !event.clipboardData) {
+    return;
+  }
+  const within = (node) => (node instanceof Element ? node : node && node.parentElement)?.closest("[data-e164]");
+  const start = within(selection.anchorNode);
+  if (start && start === within(selection.focusNode)) {
+    event.clipboardData.setData("text/plain", start.getAttribute("data-e164"));
+    event.preventDefault();
+  }
+});
