@@ -39,7 +39,7 @@ def opted_out(block: Block) -> DomainError:
     return DomainError(ErrorCode.RECIPIENT_OPTED_OUT, block.refusal)
 
 
-def _consent_refusal(
+def consent_refusal(
     *, rules: ComplianceSettings, workspace_id: int, sender: Any, recipient: str, now: datetime
 ) -> DomainError | None:
     """Consent before contact: a contact whose double opt-in is pending gets nothing but the
@@ -93,6 +93,13 @@ def content_check(*, rules: ComplianceSettings, body: str) -> tuple[str, ...]:
     return decision.warnings
 
 
+def number_warnings(sender: Any) -> tuple[str, ...]:
+    """A 10DLC number the carriers have not approved: its traffic may be filtered."""
+    if sender.number_type == "10dlc" and sender.registration_status != "approved":
+        return (NUMBER_UNREGISTERED,)
+    return ()
+
+
 def window_decision(
     *, rules: ComplianceSettings, recipient: str, contact: Contact | None, now: datetime
 ) -> windows.WindowDecision | None:
@@ -132,13 +139,11 @@ def send_check(
     block = block_for(workspace_id=workspace_id, contact_phone=recipient, number=sender.number)
     if block is not None:
         raise opted_out(block)
-    if refusal := _consent_refusal(
+    if refusal := consent_refusal(
         rules=rules, workspace_id=workspace_id, sender=sender, recipient=recipient, now=now
     ):
         raise refusal
-    warnings = list(content_check(rules=rules, body=body))
-    if sender.number_type == "10dlc" and sender.registration_status != "approved":
-        warnings.append(NUMBER_UNREGISTERED)
+    warnings = [*content_check(rules=rules, body=body), *number_warnings(sender)]
     contact = (
         Contact.objects.filter(workspace_id=workspace_id, phone=recipient)
         .only("id", "time_zone", "last_inbound_at")

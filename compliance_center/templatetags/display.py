@@ -26,7 +26,7 @@ def phone(value: str | None) -> SafeString | str:
     if not value.startswith("+"):  # a short code or an alphanumeric sender: shown as it came
         return value
     return format_html(
-        '<span class="phone" title="{}" data-e164="{}">{}</span>', value, value, pretty(value)
+        '<span class="tel" title="{}" data-e164="{}">{}</span>', value, value, pretty(value)
     )
 
 

@@ -93,3 +93,30 @@ document.addEventListener("copy", (event) => {
     event.preventDefault();
   }
 });
+
+// The inbox composer is swapped by the thread's live poll when the contact opts out or back in
+// (messaging/views.py, thread_live). The agent's draft is carried into the new composer: kept,
+// disabled, when a STOP arrives (with a note saying so), editable again after a START.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const old = event.detail.target;
+  if (!(old instanceof Element) || old.id !== "composer") {
+    return;
+  }
+  const draft = old.querySelector("textarea[name=body]")?.value || "";
+  const fresh = event.detail.fragment;
+  const field = fresh?.querySelector?.("textarea[name=body]");
+  if (!draft || !field) {
+    return;
+  }
+  field.textContent = draft;
+  const note = fresh.querySelector("[data-draft-kept]");
+  if (note) {
+    note.hidden = false;
+  }
+});
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  const field = event.target instanceof Element ? event.target.querySelector?.("#composer-body") : null;
+  if (field && field.value && !field.disabled) {
+    field.dispatchEvent(new Event("input", { bubbles: true }));  // its count and state again
+  }
+});

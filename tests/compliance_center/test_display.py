@@ -33,7 +33,7 @@ def test_the_phone_filter_keeps_e164_in_the_title_and_for_copying():
     with display_region("US"):
         html = rendered.render(Context({"n": "+14155550100", "s": "<b>SHOP</b>"}))
     assert html == (
-        '<span class="phone" title="+14155550100" data-e164="+14155550100">(415) 555-0100</span>'
+        '<span class="tel" title="+14155550100" data-e164="+14155550100">(415) 555-0100</span>'
         "|&lt;b&gt;SHOP&lt;/b&gt;"
     )
 

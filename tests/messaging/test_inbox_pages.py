@@ -102,7 +102,7 @@ def test_banner_under_inbox_scope_says_when_how_and_scope(agent, text_in):
     assert (
         f"{opt_out.created_at:%b} {opt_out.created_at.day}, {opt_out.created_at:%H:%M} UTC" in page
     )
-    assert "Sending is disabled." in page
+    assert "Sending is disabled while this contact is opted out" in page
     assert re.search(r"<textarea[^>]*disabled", response.content.decode())
     assert "Contact replied STOP — opted out of all numbers of this workspace" in page
 
