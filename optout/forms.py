@@ -1,15 +1,17 @@
 """Forms of the Compliance Center: parse and validate input; the rules live in services."""
 
+import json
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 
 from compliance_center.phone import InvalidNumber, pretty, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
 
 from . import content, sending_rules
-from .defaults import LANGUAGE_NAMES, OPTIONAL_PACKS
+from .defaults import LANGUAGE_NAMES, MAX_CUSTOM_KEYWORD_LENGTH, OPTIONAL_PACKS
 from .models import KeywordKind, OptOutScope, ReplyOverride, SignatureMode
 
 # The product's own words (see the help page): labels differ from the models' short ones.
@@ -45,12 +47,26 @@ SAMPLE_MESSAGE = "Hi Ada, your order #1042 is ready for pickup at our Main St st
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def _reply_field(label: str, help_text: str = "") -> forms.CharField:
+def _reply_field(label: str, help_text: str = "", *, kind: str = "") -> forms.CharField:
+    """A reply the workspace edits; with `kind`, its live preview (the text as sent, its
+    segments, the editor's warnings) follows every keystroke (views/opt_out.py)."""
+    attrs: dict[str, object] = {"rows": 3}
+    if kind:
+        attrs.update(
+            {
+                "hx-post": reverse_lazy("compliance:reply-text-preview"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#preview-{kind}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                "hx-vals": json.dumps({"kind": kind}),
+            }
+        )
     return forms.CharField(
         label=label,
         max_length=MAX_BODY_LENGTH,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs=attrs),
         error_messages={"required": "Write the text the contact receives."},
     )
 
@@ -94,6 +110,7 @@ class ConfirmationForm(forms.Form):
     opt_out_confirmation_text = _reply_field(
         "Confirmation text",
         "Confirm that the contact has opted out and say how to opt back in (reply START).",
+        kind="opt_out",
     )
 
     def clean_opt_out_confirmation_text(self) -> str:
@@ -157,7 +174,8 @@ class SendingRulesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for category in content.CATEGORIES:
             self.fields[f"content_{category}"] = forms.ChoiceField(
-                label=content.CATEGORY_LABELS[category].capitalize(),
+                label=content.CATEGORY_LABELS[category][:1].upper()
+                + content.CATEGORY_LABELS[category][1:],  # "Cannabis or CBD"
                 choices=CONTENT_ACTION_CHOICES,
                 initial="block",
                 required=False,
@@ -195,9 +213,12 @@ class ConsentForm(forms.Form):
         "Double opt-in request",
         "{brand} is your workspace's name. Name the brand, what they will get and how often, "
         "“Reply YES to confirm”, STOP and HELP, and “Msg & data rates may apply”.",
+        kind="double_opt_in",
     )
     welcome_text = _reply_field(
-        "Welcome text", "Sent when the contact confirms with YES. {brand} is your name."
+        "Welcome text",
+        "Sent when the contact confirms with YES. {brand} is your name.",
+        kind="welcome",
     )
     double_opt_in_expiry_days = forms.IntegerField(
         label="A request without YES expires after (days)", min_value=1, max_value=90
@@ -221,11 +242,14 @@ class PreviewForm(forms.Form):
 
 class KeywordAddForm(forms.Form):
     kind = forms.ChoiceField(choices=KeywordKind.choices, widget=forms.HiddenInput)
+    # The length is the service's rule (keyword_add says why); the field only stops typing.
     keyword = forms.CharField(
         label="New keyword",
         max_length=64,
         error_messages={"required": "Type the keyword to add."},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": str(MAX_CUSTOM_KEYWORD_LENGTH)}
+        ),
     )
     language = forms.CharField(
         label="Language",
@@ -259,9 +283,11 @@ class KeywordAddForm(forms.Form):
 
 class RepliesForm(forms.Form):
     opt_in_confirmation_text = _reply_field(
-        "Opt-in confirmation", "Sent when a contact opts back in (START, YES, UNSTOP…)."
+        "Opt-in confirmation",
+        "Sent when a contact opts back in (START, YES, UNSTOP…).",
+        kind="opt_in",
     )
-    help_text = _reply_field("HELP reply", "Sent when a contact texts HELP or INFO.")
+    help_text = _reply_field("HELP reply", "Sent when a contact texts HELP or INFO.", kind="help")
 
     def clean(self):
         data = super().clean()

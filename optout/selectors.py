@@ -1,5 +1,6 @@
 """Reads on consent: settings, keyword rules and the block check."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -15,7 +16,7 @@ from compliance_center.process_cache import ProcessCache
 from workspaces.models import AuditLogEntry, Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
-from . import replies, revocation, scope, wording
+from . import replies, revocation, scope, signature, wording
 from .defaults import LANGUAGE_PACKS
 from .keywords import OPT_IN, OPT_OUT, KeywordRule, builtin_rules, could_be_keyword, match
 from .models import (
@@ -480,10 +481,21 @@ def consent_history(*, workspace: Any, contact: Contact) -> list[ConsentEvent]:
     )
 
 
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """'KW2' before 'KW10': runs of digits compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.findall(r"\d+|\D+", text)
+    )
+
+
 def custom_keywords_by_kind(workspace: Any) -> dict[str, list[Keyword]]:
+    """The workspace's custom keywords per kind, in natural order (DEAL2 before DEAL10)."""
     grouped: dict[str, list[Keyword]] = {kind: [] for kind in KeywordKind.values}
-    for keyword in Keyword.objects.filter(workspace=workspace).order_by("keyword"):
+    for keyword in Keyword.objects.filter(workspace=workspace):
         grouped[keyword.kind].append(keyword)
+    for keywords in grouped.values():
+        keywords.sort(key=lambda k: natural_key(k.keyword))
     return grouped
 
 
@@ -531,6 +543,45 @@ def reply_preview(
         )
     return ReplyPreview(
         country, hit.kind, hit.rule.keyword, hit.rule.language, chosen.text, chosen.source
+    )
+
+
+@dataclass(frozen=True)
+class ReplyTextPreview:
+    """A reply being edited, as the contact would receive it, counted, with the editor's soft
+    warnings and, for a double opt-in request, the elements it lacks."""
+
+    kind: str
+    final: str
+    info: Any  # segments.SegmentInfo
+    chars: int
+    warnings: list[str]
+    missing: list[str]
+
+
+def reply_text_preview(*, workspace: Any, kind: str, text: str) -> ReplyTextPreview:
+    """For the reply editors' live preview: the same `{brand}` rule and segment count as the
+    reply that is sent (a system reply: never signed)."""
+    final = replies.as_sent(kind, text, workspace.name)
+    composed = signature.compose(body=final, mode=signature.OFF, signature="", is_system_reply=True)
+    opt_in_words = [
+        rule.keyword
+        for rule in keyword_rules_for(
+            workspace, packs=list(compliance_settings_for(workspace).language_packs)
+        )
+        if rule.kind == OPT_IN
+    ]
+    return ReplyTextPreview(
+        kind=kind,
+        final=composed.final,
+        info=composed.info,
+        chars=composed.chars,
+        warnings=replies.reply_warnings(
+            kind=kind, text=final, segments=composed.info.segments, opt_in_words=opt_in_words
+        ),
+        missing=replies.double_opt_in_missing(text, workspace.name)
+        if kind == replies.DOUBLE_OPT_IN
+        else [],
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("opt-out/", opt_out.opt_out, name="opt-out"),
     path("opt-out/preview/", opt_out.signature_preview, name="signature-preview"),
+    path("opt-out/reply-preview/", opt_out.reply_text_preview, name="reply-text-preview"),
     path("keywords/", keywords.keywords, name="keywords"),
     path("keywords/add/<str:kind>/", keywords.keyword_add, name="keyword-add"),
     path("keywords/<int:pk>/remove/", keywords.keyword_remove, name="keyword-remove"),
