@@ -12,7 +12,7 @@ from workspaces.models import PhoneNumber
 
 from . import content, sending_rules
 from .defaults import LANGUAGE_NAMES, MAX_CUSTOM_KEYWORD_LENGTH, OPTIONAL_PACKS
-from .models import KeywordKind, OptOutScope, ReplyOverride, SignatureMode
+from .models import KeywordKind, OptInSource, OptOutScope, ReplyOverride, SignatureMode
 
 # The product's own words (see the help page): labels differ from the models' short ones.
 SCOPE_CHOICES = [
@@ -343,7 +343,8 @@ class LiftForm(forms.Form):
         label="Reason for lifting",
         max_length=500,
         error_messages={"required": "Give a reason: an opt-out is only lifted with one."},
-        widget=forms.TextInput(attrs={"placeholder": "Contact texted START from their phone"}),
+        # Not "texted START": that lifts the opt-out by itself (the warning above the field).
+        widget=forms.TextInput(attrs={"placeholder": "Asked by email to receive texts again"}),
     )
 
     def clean_reason(self) -> str:
@@ -354,7 +355,7 @@ class LiftForm(forms.Form):
 
 
 class BlockListSearchForm(forms.Form):
-    q = forms.CharField(label="Search by number", max_length=60, required=False)
+    q = forms.CharField(label="Search by name, number or label", max_length=60, required=False)
 
 
 class LanguagePacksForm(forms.Form):
@@ -413,3 +414,57 @@ class WebhookEndpointForm(forms.Form):
         },
         widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/hooks/sms"}),
     )
+
+
+class ContactNameForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        required=False,
+        help_text="Shown instead of the number in the inbox and here; blank shows the number.",
+        error_messages={"max_length": "A name has 200 characters at most."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Ada Lovelace"}),
+    )
+
+
+# Where a person recording consent on the contact page may say it was given (the API and
+# imports record their own; the contact's own text is a keyword).
+PAGE_CONSENT_SOURCES = [
+    (value, label)
+    for value, label in OptInSource.choices
+    if value not in (OptInSource.KEYWORD, OptInSource.API)
+]
+
+
+class ConsentRecordForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Where they agreed",
+        choices=PAGE_CONSENT_SOURCES,
+        error_messages={"required": "Say where the contact gave consent."},
+    )
+    phone_number = NumberChoiceField(
+        label="To be texted from",
+        queryset=PhoneNumber.objects.none(),
+        empty_label=None,
+        help_text="Under Inbox Opt-Out consent covers every number of the workspace.",
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "placeholder": "The words or the form they agreed to, e.g. “Ticked ‘Text me "
+                "order updates’ on the checkout form”",
+            }
+        ),
+        error_messages={
+            "required": "Record the evidence: the words or the form the contact agreed to."
+        },
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone_number"].queryset = PhoneNumber.objects.filter(
+            workspace=workspace
+        ).order_by("number")

@@ -463,21 +463,54 @@ def compliance_stats(
 
 
 def block_list(*, workspace: Any, q: str = "") -> QuerySet[OptOut]:
-    """The workspace's active opt-outs, newest first; `q` matches a number (any format) or name."""
+    """The workspace's active opt-outs, newest first; `q` matches the contact's name or number
+    (any format), or the label of the number they opted out on ("Sales")."""
     qs = OptOut.objects.for_workspace(workspace).select_related(
         "contact", "phone_number", "event", "event__actor"
     )
     if q.strip():
-        qs = qs.filter(contact_search(q, prefix="contact__"))
+        qs = qs.filter(
+            contact_search(q, prefix="contact__") | Q(phone_number__label__icontains=q.strip())
+        )
     return qs
 
 
 def consent_history(*, workspace: Any, contact: Contact) -> list[ConsentEvent]:
-    """Every consent event of a contact, newest first."""
+    """Every consent event of a contact, newest first: the chain of opt-outs, opt-ins, double
+    opt-in requests (confirmed or expired) and reviews decided."""
     return list(
         ConsentEvent.objects.filter(workspace=workspace, contact=contact).select_related(
             "phone_number", "actor"
         )
+    )
+
+
+@dataclass(frozen=True)
+class NumberConsent:
+    number: PhoneNumber
+    consent: "Consent"
+
+
+def consent_by_number(*, workspace: Any, contact: Contact) -> list[NumberConsent]:
+    """The contact's consent to be texted from each number of the workspace (the contact page):
+    opted in with its evidence, pending, opted out (and how), or unknown."""
+    return [
+        NumberConsent(
+            number=number,
+            consent=consent_status(
+                workspace_id=workspace.pk, contact_phone=contact.phone, number=number
+            ),
+        )
+        for number in PhoneNumber.objects.filter(workspace=workspace).order_by("number")
+    ]
+
+
+def open_reviews_of(*, workspace: Any, contact: Contact) -> list[RevocationReview]:
+    """A contact's texts still waiting for a person to decide whether they revoke consent."""
+    return list(
+        RevocationReview.objects.filter(
+            workspace=workspace, contact=contact, status=RevocationReview.Status.OPEN
+        ).select_related("phone_number")
     )
 
 

@@ -29,5 +29,7 @@ urlpatterns = [
     path("consent-ledger.csv", block_list.consent_ledger_csv, name="consent-ledger-csv"),
     path("contacts/<int:pk>/", block_list.contact, name="contact"),
     path("contacts/<int:pk>/lift/", block_list.contact_lift, name="contact-lift"),
+    path("contacts/<int:pk>/name/", block_list.contact_rename, name="contact-rename"),
+    path("contacts/<int:pk>/consent/", block_list.contact_consent, name="contact-consent"),
     path("audit-log/", audit_log.audit_log, name="audit-log"),
 ]

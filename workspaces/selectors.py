@@ -1,5 +1,6 @@
 """Reads on tenants used by several callers."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,15 +95,19 @@ def memberships_of(user: Any) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("workspace"))
 
 
+_PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
+
+
 def contact_search(q: str, prefix: str = "") -> Q:
-    """The one phone-and-name search rule (inbox, block list): a name contains `q`, or the
-    contact's number contains its digits, whatever their format: "(415) 555-0123" and
-    "+14155550123" both find +14155550123. `prefix` is the path to the contact
-    ("contact__" from an opt-out or a conversation)."""
+    """The one phone-and-name search rule (inbox, block list): a name contains `q`, or — when
+    `q` is written like a phone number — the contact's number contains its digits, whatever
+    their format: "(415) 555-0123" and "+14155550123" both find +14155550123, while the digits
+    of a name or a label ("Room 101") search nothing but names. `prefix` is the path to the
+    contact ("contact__" from an opt-out or a conversation)."""
     q = q.strip()
     condition = Q(**{f"{prefix}name__icontains": q})
     digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3:
+    if len(digits) >= 3 and _PHONE_LIKE.match(q):
         # A national number typed with its country code: keep the last ten digits.
         condition |= Q(**{f"{prefix}phone__contains": digits[-10:]})
     return condition

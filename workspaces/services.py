@@ -504,6 +504,39 @@ def contact_create(
         ) from exc
 
 
+CONTACT_NAME_MAX = 200
+
+
+@transaction.atomic
+def contact_rename(*, contact: Contact, name: str, actor: Any = None, via: str = "") -> Contact:
+    """Names a contact (a blank name removes it: the number is shown instead), in the audit log
+    with the name before and after."""
+    name = " ".join((name or "").split())
+    if len(name) > CONTACT_NAME_MAX:
+        raise DomainError(
+            ErrorCode.MAX_LENGTH,
+            f"A name has {CONTACT_NAME_MAX} characters at most.",
+            field="name",
+        )
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.name != name:
+        old = locked.name
+        locked.name = name
+        locked.save(update_fields=["name"])
+        if _audited(actor, via):
+            audit_record(
+                workspace=locked.workspace,
+                actor=actor,
+                via=via,
+                action="contact_renamed",
+                field=locked.phone,
+                old_value=old,
+                new_value=name,
+            )
+    contact.name = locked.name
+    return contact
+
+
 def contact_texted_in(*, contact: Contact, at: Any) -> None:
     """The contact texted the workspace at `at` (they may be answered; their replies are not
     held for quiet hours)."""

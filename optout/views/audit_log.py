@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "keyword_removed": "Removed a keyword",
     "opt_out_recorded": "Opted a contact out",
     "opt_out_lifted": "Lifted an opt-out",
+    "contact_renamed": "Renamed a contact",
     "workspace_created": "Created the workspace",
     "workspace_changed": "Changed the workspace",
     "number_added": "Added a phone number",
@@ -71,6 +72,7 @@ VALUE_LABELS = {
 }
 # Actions whose field is a contact's or the workspace's phone number, and whose values are roles.
 PHONE_FIELD_ACTIONS = {
+    "contact_renamed",
     "opt_out_recorded",
     "opt_out_lifted",
     "number_added",
