@@ -468,3 +468,36 @@ class ConsentRecordForm(forms.Form):
         self.fields["phone_number"].queryset = PhoneNumber.objects.filter(
             workspace=workspace
         ).order_by("number")
+
+
+class AuditLogFilterForm(forms.Form):
+    """Who, what and when on the Audit log tab (and its CSV); the options come from the log."""
+
+    who = forms.ChoiceField(
+        label="Who",
+        required=False,
+        error_messages={"invalid_choice": "Nobody by that id changed anything here."},
+    )
+    action = forms.ChoiceField(
+        label="What",
+        required=False,
+        error_messages={"invalid_choice": "No change of that kind is in this log."},
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, who_choices, action_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [("", "Anyone"), *who_choices]
+        self.fields["action"].choices = [("", "Any change"), *action_choices]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end comes before the start.")
+        return data

@@ -532,8 +532,48 @@ def custom_keywords_by_kind(workspace: Any) -> dict[str, list[Keyword]]:
     return grouped
 
 
-def audit_log_for(workspace: Any) -> QuerySet[AuditLogEntry]:
-    return AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")
+API_ACTOR = "api"  # the "who" of changes made with an API token (no person)
+
+
+def audit_log_for(
+    workspace: Any,
+    *,
+    who: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditLogEntry]:
+    """The workspace's audit log, newest first: changes by `who` (a user's id, or "api"), of
+    one `action`, made at or after `since` and before `until`."""
+    qs = AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")
+    if who == API_ACTOR:
+        qs = qs.filter(actor__isnull=True)
+    elif who.isdigit():
+        qs = qs.filter(actor_id=int(who))
+    if action:
+        qs = qs.filter(action=action)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return qs
+
+
+def audit_log_choices(workspace: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """Who appears in the workspace's audit log ((value, email) of people, then the API) and
+    which actions it holds: the filters' options."""
+    entries = AuditLogEntry.objects.filter(workspace=workspace)
+    people = (
+        entries.filter(actor__isnull=False)
+        .values_list("actor_id", "actor__email")
+        .distinct()
+        .order_by("actor__email")
+    )
+    who = [(str(pk), email) for pk, email in people]
+    if entries.filter(actor__isnull=True).exists():
+        who.append((API_ACTOR, "API token"))
+    actions = sorted(set(entries.values_list("action", flat=True)))
+    return who, actions
 
 
 @dataclass(frozen=True)

@@ -32,4 +32,5 @@ urlpatterns = [
     path("contacts/<int:pk>/name/", block_list.contact_rename, name="contact-rename"),
     path("contacts/<int:pk>/consent/", block_list.contact_consent, name="contact-consent"),
     path("audit-log/", audit_log.audit_log, name="audit-log"),
+    path("audit-log.csv", audit_log.audit_log_csv, name="audit-log-csv"),
 ]
