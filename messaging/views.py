@@ -6,6 +6,7 @@ does not flicker and a scrolled thread stays where the agent left it.
 """
 
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
@@ -63,9 +64,15 @@ def _list_html(request: HttpRequest, current_id: int | None) -> tuple[SafeString
     return _versioned(html, {})
 
 
+_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
 def _versioned(html: str, extra: dict) -> tuple[SafeString, str]:
-    """Appends the fragment's version (a hash of its HTML) as a hidden input the poll sends back."""
-    version = hashlib.sha1(html.encode()).hexdigest()[:16]
+    """Appends the fragment's version (a hash of its HTML) as a hidden input the poll sends back.
+    The CSRF tokens of its forms (a review's decision) are masked anew on every render: they are
+    left out of the hash, or the fragment would be swapped — and a reason being typed lost —
+    every two seconds."""
+    version = hashlib.sha1(_CSRF_VALUE.sub(r"\1", html).encode()).hexdigest()[:16]
     inputs = [format_html('<input type="hidden" name="v" value="{}">', version)]
     inputs += [
         format_html('<input type="hidden" name="{}" value="{}">', k, v) for k, v in extra.items()

@@ -114,9 +114,12 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     note.hidden = false;
   }
 });
-document.addEventListener("htmx:oobAfterSwap", (event) => {
-  const field = event.target instanceof Element ? event.target.querySelector?.("#composer-body") : null;
+// Once htmx has wired the new composer, a draft carried into it is counted again (an event of
+// its own: "input changed" ignores a value the field was created with).
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail?.elt;
+  const field = root instanceof Element ? (root.id === "composer-body" ? root : root.querySelector("#composer-body")) : null;
   if (field && field.value && !field.disabled) {
-    field.dispatchEvent(new Event("input", { bubbles: true }));  // its count and state again
+    field.dispatchEvent(new Event("draft-restored"));
   }
 });

@@ -174,3 +174,15 @@ def test_a_review_sits_under_the_text_that_opened_it(world, text_in):
     items = selectors.thread_items(conversation_of())
     assert [i.kind for i in items] == ["message", "review", "message"]
     assert OptIn.objects.count() == 0
+
+
+def test_a_thread_with_a_review_answers_204_when_nothing_changed(agent, text_in):
+    """Its decision forms carry CSRF tokens, masked anew on every render: they do not count as
+    a change (or the thread would be redrawn, and a reason being typed lost, every 2 s)."""
+    text_in("leave me alone")
+    conversation = conversation_of()
+    first = agent.get(f"/inbox/c/{conversation.pk}/live/").content.decode()
+    assert "review-marker" in first and "csrfmiddlewaretoken" in first
+    version = re.search(r'name="v" value="(\w+)"', first).group(1)
+    again = agent.get(f"/inbox/c/{conversation.pk}/live/", {"v": version, "blocked": "0"})
+    assert again.status_code == 204
