@@ -50,6 +50,7 @@ def _block_list_page(request, *, opt_out_form=None, status=200):
         .count(),
         workspace_scope=selectors.compliance_settings_for(request.workspace).opt_out_scope,
         opt_out_form=opt_out_form or ManualOptOutForm(workspace=request.workspace),
+        has_numbers=request.workspace.phone_numbers.exists(),
     )
 
 

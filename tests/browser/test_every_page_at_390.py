@@ -92,3 +92,44 @@ def test_the_top_bar_is_a_menu_on_phones(page, live_server, login, demo, screens
     assert preview.evaluate("e => e.scrollWidth > e.clientWidth")  # cut, not overflowing
     assert preview.evaluate("e => getComputedStyle(e).textOverflow") == "ellipsis"
     watch.check("the menu")
+
+
+EMPTY_PAGES = [
+    "/inbox/",
+    "/inbox/new/",
+    "/simulator/",
+    "/settings/",
+    "/settings/numbers/",
+    "/settings/twilio/",
+    "/settings/members/",
+    "/settings/api-tokens/",
+    "/settings/webhooks/",
+    "/compliance/",
+    "/compliance/opt-out/",
+    "/compliance/keywords/",
+    "/compliance/block-list/",
+    "/compliance/audit-log/",
+    "/compliance/reviews/",
+    "/compliance/dead-letters/",
+]
+
+
+def test_every_page_fits_a_phone_when_the_workspace_is_new(
+    page, live_server, login, db, screenshot_dir
+):
+    """A workspace just signed up for: no number, no contact, nothing in any list."""
+    from workspaces import accounts
+
+    accounts.account_signup(
+        email="new@example.com",
+        password="a long enough password 1",
+        workspace_name="Brand New",
+        time_zone="Europe/Paris",
+    )
+    watch = Watch(page)
+    login(page, "new@example.com", "a long enough password 1")
+    for path in EMPTY_PAGES:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, (path, response.status)
+        name = path.strip("/").replace("/", "-") or "home"
+        look_at(page, f"empty-{name}", screenshot_dir, watch)
