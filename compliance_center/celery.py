@@ -1,7 +1,9 @@
 """The Celery app: configured from Django settings (CELERY_*), tasks autodiscovered."""
 
 import gc
+import logging
 import os
+import re
 
 from celery import Celery
 from celery.signals import task_postrun, worker_process_init
@@ -14,6 +16,39 @@ app = Celery("compliance_center")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.steps["consumer"].add(Heartbeat)
+
+# The periodic sweeps (CELERY_BEAT_SCHEDULE) run every SWEEP_INTERVAL_SECONDS. What Celery itself
+# says about each run (beat sending it, the worker receiving it, its success) is routine: logged
+# at DEBUG, so that an idle system's log stays quiet. A sweep that finds something says so itself
+# at INFO, and its success line (a non-zero count in its return value) stays at INFO too.
+ROUTINE_TASKS = frozenset(
+    {
+        "messaging.tasks.messaging_sweep",
+        "optout.tasks.webhook_deliveries_sweep",
+        "optout.tasks.consent_maintenance",
+    }
+)
+_NON_ZERO = re.compile(r"[1-9]")
+
+
+class RoutineTasksAtDebug(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not self._routine(record.args):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+    @staticmethod
+    def _routine(args: object) -> bool:
+        if isinstance(args, tuple):  # beat: (entry name, task name)
+            return any(arg in ROUTINE_TASKS for arg in args)
+        if isinstance(args, dict) and args.get("name") in ROUTINE_TASKS:
+            return not _NON_ZERO.search(str(args.get("return_value", "")))
+        return False
+
+
+for _name in ("celery.beat", "celery.worker.strategy", "celery.app.trace"):
+    logging.getLogger(_name).addFilter(RoutineTasksAtDebug())
 
 
 @task_postrun.connect

@@ -1,5 +1,8 @@
-"""Phone number parsing to E.164 with `phonenumbers`. No I/O."""
+"""Phone number parsing to E.164 with `phonenumbers`, and their one display format. No I/O."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import phonenumbers
@@ -25,13 +28,52 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def pretty(e164: str) -> str:
-    """'+14155550100' -> '+1 415-555-0100' for display; unparsable input is returned as is."""
+# The country whose numbers are shown in their national format ("(415) 555-0100" in a US
+# workspace); numbers of other countries are shown in the international one. Set per request to
+# the workspace's country (workspaces.middleware), as Django sets the time zone; unset (the API,
+# tasks, the command line), every number is international.
+_display_region: ContextVar[str] = ContextVar("display_region", default="")
+
+
+def activate_display_region(region: str) -> None:
+    _display_region.set((region or "").upper())
+
+
+def deactivate_display_region() -> None:
+    _display_region.set("")
+
+
+@contextmanager
+def display_region(region: str) -> Iterator[None]:
+    token = _display_region.set((region or "").upper())
+    try:
+        yield
+    finally:
+        _display_region.reset(token)
+
+
+@lru_cache(maxsize=4096)
+def formatted(e164: str, region: str = "") -> str:
+    """'+14155550100' -> '(415) 555-0100' for `region` "US", '+1 415-555-0100' for any other
+    (or none); unparsable input (a short code, an alphanumeric sender) is returned as is."""
     try:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
+    if region and phonenumbers.region_code_for_number(parsed) == region:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def pretty(e164: str) -> str:
+    """A number for people to read: national for the display region's numbers (see above),
+    international otherwise ('+44 20 7946 0958'). E.164 stays the format of data (CSV, API)."""
+    return formatted(e164, _display_region.get())
+
+
+def region_of(number: str, default: str = DEFAULT_REGION) -> str:
+    """The country of an E.164 number, `default` when it has none."""
+    return country_of(number) or default
 
 
 @lru_cache(maxsize=4096)

@@ -345,7 +345,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/ from installed assets (drf-spectacular-sidecar): no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": f"/{STATIC_URL}favicon.svg",
     "REDOC_DIST": "SIDECAR",
     # Request bodies get their own components: `minLength` where the API refuses a blank string.
     "COMPONENT_SPLIT_REQUEST": True,

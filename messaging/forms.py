@@ -36,10 +36,17 @@ class InboxFilterForm(forms.Form):
     )
 
 
+BODY_ERRORS = {
+    "required": "Write a message first.",
+    "max_length": f"Too long: {MAX_BODY_LENGTH} characters at most, signature included.",
+}
+
+
 class ComposeForm(forms.Form):
     body = forms.CharField(
         max_length=MAX_BODY_LENGTH,
         strip=False,
+        error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Write a message…"}),
     )
 
@@ -49,6 +56,7 @@ class NewConversationForm(forms.Form):
     to = forms.CharField(
         max_length=40,
         label="To",
+        error_messages={"required": "Type the contact's phone number."},
         help_text=NUMBER_HELP,
         widget=forms.TextInput(
             attrs={"type": "tel", "autocomplete": "off", "placeholder": "(415) 555-0123"}
@@ -57,6 +65,7 @@ class NewConversationForm(forms.Form):
     body = forms.CharField(
         max_length=MAX_BODY_LENGTH,
         strip=False,
+        error_messages=BODY_ERRORS,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a message…"}),
     )
 

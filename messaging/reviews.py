@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance_center.errors import DomainError
+from compliance_center.phone import pretty
 from optout.models import RevocationReview
 from workspaces.permissions import compliance_manager_required
 from workspaces.tenancy import get_for_workspace_or_404
@@ -57,5 +58,11 @@ def review_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         flash.error(request, exc.detail)
     else:
-        flash.success(request, f"Decided: {review.contact.phone}.")
+        who = review.contact.name or pretty(review.contact.phone)
+        flash.success(
+            request,
+            f"{who}: opted out and confirmed to the contact."
+            if request.POST.get("decision") == RevocationReview.Decision.OPT_OUT
+            else f"{who}: recorded as not a revocation.",
+        )
     return redirect("revocation-reviews")

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from compliance_center import segments
 from compliance_center.phone import InvalidNumber, pretty, to_e164
@@ -13,11 +14,14 @@ from optout import scope, signature, wording
 from optout.models import ConsentEvent, ConsentKind, ConsentSource, OptOut, RevocationReview
 from optout.selectors import (
     Block,
+    Consent,
     block_evidence,
     block_for,
     compliance_settings_for,
+    consent_status,
     event_evidence,
 )
+from optout.send_preview import SendPreview, send_preview
 from workspaces.models import Contact, PhoneNumber
 from workspaces.selectors import contact_search
 from workspaces.tenancy import get_for_workspace_or_404
@@ -39,13 +43,15 @@ class ConversationRow:
     conversation: Conversation
     contact_label: str
     contact_phone: str  # formatted
-    number_label: str  # "Sales · +1 415-555-0100"
+    number_label: str  # "Sales · (415) 555-0100"
+    number_short: str  # "Sales", or the number when it has no label
     last_body: str
     last_direction: str
     last_automatic: bool
     last_at: datetime | None
     unread: int
     opted_out: bool
+    to_review: bool = False  # a text of theirs may revoke consent: a person must decide
 
 
 def number_label(number: PhoneNumber) -> str:
@@ -106,18 +112,27 @@ def conversation_list(
         qs = qs.filter(contact_search(q, prefix="contact__"))
     conversations = list(qs[:limit])
     blocked = _blocked_pairs(workspace, conversations)
+    reviews = set(
+        RevocationReview.objects.filter(
+            workspace=workspace,
+            status=RevocationReview.Status.OPEN,
+            contact_id__in={c.contact_id for c in conversations},
+        ).values_list("contact_id", "phone_number_id")
+    )
     rows = [
         ConversationRow(
             conversation=c,
             contact_label=contact_label(c.contact),
             contact_phone=pretty(c.contact.phone),
             number_label=number_label(c.phone_number),
+            number_short=c.phone_number.label or pretty(c.phone_number.number),
             last_body=c.last_body or "",
             last_direction=c.last_direction or "",
             last_automatic=c.last_source == MessageSource.SYSTEM,
             last_at=c.last_message_at,
             unread=c.unread_count,
             opted_out=c.id in blocked,
+            to_review=(c.contact_id, c.phone_number_id) in reviews,
         )
         for c in conversations
     ]
@@ -172,18 +187,38 @@ def event_sentence(event: ConsentEvent) -> str:
 
 
 def thread_items(conversation: Conversation) -> list[ThreadItem]:
-    """Messages both ways and the consent events that concern this conversation's number."""
+    """Messages both ways and the consent events that concern this conversation's number.
+
+    What a contact's text caused reads in order under it: the consent event it made (opted out,
+    opted back in) or the review it opened, then the automatic reply it got — the confirmation
+    is stored a moment before the event, in the same transaction."""
     number = conversation.phone_number.number
-    items = [
-        ThreadItem("message", m.created_at, message=m)
-        for m in conversation.messages.select_related("sent_by").order_by("created_at", "id")
-    ]
+    messages = list(
+        conversation.messages.select_related("sent_by")
+        .annotate(reply_to_sid=F("reply_to__message_sid"))
+        .order_by("created_at", "id")
+    )
+    # Each item sorts under an anchor (its own time, or the text that caused it), then by rank.
+    inbound_at = {
+        m.provider_sid: m.created_at for m in messages if m.direction == Direction.INBOUND
+    }
+    keyed: list[tuple[tuple[datetime, int, int], ThreadItem]] = []
+    for m in messages:
+        caused_by = getattr(m, "reply_to_sid", None)
+        # A reply sorts after what its text caused; any other message at its own time.
+        key = (inbound_at[caused_by], 1, 3) if caused_by in inbound_at else (m.created_at, 0, m.id)
+        keyed.append((key, ThreadItem("message", m.created_at, message=m)))
     for event in ConsentEvent.objects.filter(
         workspace_id=conversation.workspace_id, contact=conversation.contact
     ).select_related("actor", "phone_number"):
         if event.phone_number_id == conversation.phone_number_id or number in (event.numbers or []):
-            items.append(
-                ThreadItem("event", event.created_at, event=event, text=event_sentence(event))
+            at = inbound_at.get(event.message_sid) if event.message_sid else None
+            key = (at, 1, 1) if at else (event.created_at, 1, 0)
+            keyed.append(
+                (
+                    key,
+                    ThreadItem("event", event.created_at, event=event, text=event_sentence(event)),
+                )
             )
     for review in RevocationReview.objects.filter(
         workspace_id=conversation.workspace_id,
@@ -191,10 +226,21 @@ def thread_items(conversation: Conversation) -> list[ThreadItem]:
         phone_number=conversation.phone_number,
         status=RevocationReview.Status.OPEN,
     ):
-        items.append(ThreadItem("review", review.received_at, review=review))
-    # An event or a review opened while processing an inbound text sorts right after that text.
-    items.sort(key=lambda item: (item.at, 0 if item.kind == "message" else 1))
-    return items
+        at = inbound_at.get(review.message_sid)
+        key = (at, 1, 2) if at else (review.received_at, 1, 0)
+        keyed.append((key, ThreadItem("review", review.received_at, review=review)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [item for _, item in keyed]
+
+
+def consent_of(conversation: Conversation) -> Consent:
+    """The contact's consent to be texted from this conversation's number (the thread header):
+    opted in, double opt-in pending, opted out, or no consent on record."""
+    return consent_status(
+        workspace_id=conversation.workspace_id,
+        contact_phone=conversation.contact.phone,
+        number=conversation.phone_number,
+    )
 
 
 # ---------------------------------------------------------------- opt-out banner
@@ -243,6 +289,15 @@ class ComposerPreview:
     signature_note: str
     non_gsm: str  # the first character that forces UCS-2, if any
     too_long: bool
+    empty: bool = False  # nothing typed yet: no count (the signature alone is not a message)
+    policy: SendPreview | None = None  # what the send policy would say now (None: no recipient)
+
+    @property
+    def refusal(self) -> str:
+        """The refusal to show in the composer; an opted-out contact's is the banner's."""
+        if self.policy is None or self.policy.blocked:
+            return ""
+        return self.policy.refusal
 
 
 def _first_non_gsm(text: str) -> str:
@@ -253,24 +308,30 @@ def _first_non_gsm(text: str) -> str:
 
 
 def composer_preview(
-    *, workspace: Any, conversation: Conversation | None, body: str
+    *,
+    workspace: Any,
+    conversation: Conversation | None,
+    body: str,
+    sender: PhoneNumber | None = None,
+    recipient: str = "",
 ) -> ComposerPreview:
-    """What message_send would store for `body`: the same compose rule, counted as sent."""
+    """What message_send would store for `body` (the same compose rule, counted as sent) and,
+    with a recipient, what the send policy would answer now (optout.send_preview: opted out,
+    consent, content, the recipient's sending window, warnings)."""
     compliance = compliance_settings_for(workspace)
+    if conversation is not None:
+        sender, recipient = conversation.phone_number, conversation.contact.phone
     conversation_signed = bool(
         conversation and conversation.messages.filter(signature_applied=True).exists()
     )
     composed = signature.compose(
-        body=body if body.strip() else "x",  # an empty draft still shows its signature
+        body=body if body.strip() else "x",  # an empty draft still says whether it is signed
         mode=compliance.signature_mode,
         signature=compliance.signature_text,
         conversation_signed=conversation_signed,
     )
     signed = composed.signed
-    if body.strip():
-        final = composed.final
-    else:
-        final = compliance.signature_text.strip() if signed else body
+    final = composed.final if body.strip() else ""
     mode = compliance.signature_mode
     if mode == signature.OFF or not compliance.signature_text.strip():
         note = "No signature: the opt-out signature is off for this workspace."
@@ -284,6 +345,16 @@ def composer_preview(
         note = "Signature appended to every sent message."
     else:
         note = "No signature: the message already ends with it."
+    policy = None
+    if sender is not None and recipient:
+        policy = send_preview(
+            workspace_id=workspace.pk,
+            rules=compliance,
+            sender=sender,
+            recipient=recipient,
+            body=body,
+            now=timezone.now(),
+        )
     info = segments.count(final)
     return ComposerPreview(
         final=final,
@@ -295,7 +366,17 @@ def composer_preview(
         signature_note=note,
         non_gsm=_first_non_gsm(final),
         too_long=len(final) > MAX_BODY_LENGTH,
+        empty=not body.strip(),
+        policy=policy,
     )
+
+
+def recipient_of(raw: str) -> str:
+    """The E.164 number typed in New conversation, or "" while it is not a whole number yet."""
+    try:
+        return to_e164(raw.strip()) if raw and raw.strip() else ""
+    except InvalidNumber:
+        return ""
 
 
 def conversation_for(*, workspace: Any, number: PhoneNumber | None, to: str) -> Conversation | None:

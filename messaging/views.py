@@ -6,6 +6,7 @@ does not flicker and a scrolled thread stays where the agent left it.
 """
 
 import hashlib
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
@@ -18,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from compliance_center.api_errors import http_status
 from compliance_center.errors import DomainError
-from compliance_center.phone import pretty
 from optout.models import RevocationReview
 from workspaces.permissions import member_required
 from workspaces.tenancy import get_for_workspace_or_404
@@ -64,9 +64,15 @@ def _list_html(request: HttpRequest, current_id: int | None) -> tuple[SafeString
     return _versioned(html, {})
 
 
+_CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"')
+
+
 def _versioned(html: str, extra: dict) -> tuple[SafeString, str]:
-    """Appends the fragment's version (a hash of its HTML) as a hidden input the poll sends back."""
-    version = hashlib.sha1(html.encode()).hexdigest()[:16]
+    """Appends the fragment's version (a hash of its HTML) as a hidden input the poll sends back.
+    The CSRF tokens of its forms (a review's decision) are masked anew on every render: they are
+    left out of the hash, or the fragment would be swapped — and a reason being typed lost —
+    every two seconds."""
+    version = hashlib.sha1(_CSRF_VALUE.sub(r"\1", html).encode()).hexdigest()[:16]
     inputs = [format_html('<input type="hidden" name="v" value="{}">', version)]
     inputs += [
         format_html('<input type="hidden" name="{}" value="{}">', k, v) for k, v in extra.items()
@@ -110,6 +116,18 @@ def _composer_context(
     }
 
 
+def _consent_state_html(request: HttpRequest, conversation: Conversation, *, oob=False) -> str:
+    return render_to_string(
+        "messaging/_consent_state.html",
+        {
+            "conversation": conversation,
+            "consent": selectors.consent_of(conversation),
+            "oob": oob,
+        },
+        request=request,
+    )
+
+
 def _page(request: HttpRequest, pane: str, status: int = 200, current_id=None, **context):
     list_html, _ = _list_html(request, current_id)
     return render(
@@ -142,8 +160,8 @@ def _thread_page(request, conversation, *, status=200, body="", error="", opt_ou
         current_id=conversation.id,
         conversation=conversation,
         contact_label=selectors.contact_label(conversation.contact),
-        contact_phone=pretty(conversation.contact.phone),
         number_label=selectors.number_label(conversation.phone_number),
+        consent_state_html=mark_safe(_consent_state_html(request, conversation)),  # rendered
         live_html=live_html,
         banner=banner,
         opt_out_form=opt_out_form or AgentOptOutForm(),
@@ -196,11 +214,14 @@ def thread_live(request, pk: int):
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     if request.GET.get("blocked") != ("1" if banner else "0"):
+        # The agent's draft stays in the page: app.js carries it into the swapped composer (kept,
+        # disabled, after a STOP; editable again after a START), so it never travels in a URL.
         html += render_to_string(
             "messaging/_composer.html",
             {"c": _composer_context(request, conversation, banner, oob=True)},
             request=request,
         )
+    html += _consent_state_html(request, conversation, oob=True)
     return HttpResponse(html)
 
 
@@ -213,7 +234,7 @@ def send(request, pk: int):
     body = request.POST.get("body", "")
     error, status = "", 200
     if not form.is_valid():
-        error, status = " ".join(form.errors.get("body", ["Invalid message."])), 400
+        error, status = form.errors.get("body", ["Invalid message."])[0], 400
     else:
         try:
             message_send(
@@ -305,15 +326,18 @@ def new_conversation(request):
         else:
             status = 400
     body = form.data.get("body", "") if form.is_bound else ""
-    preview_info = selectors.composer_preview(
-        workspace=request.workspace,
-        conversation=_new_conversation_target(request, form),
-        body=body,
+    return _page(
+        request,
+        "new",
+        status=status,
+        new_form=form,
+        **_new_conversation_preview(request, form, body),
     )
-    return _page(request, "new", status=status, new_form=form, preview=preview_info)
 
 
-def _new_conversation_target(request, form) -> Conversation | None:
+def _new_conversation_preview(request, form, body: str) -> dict:
+    """The composer's state for the number being typed: who it is, whether they are opted out
+    or blocked, their consent, their sending window, the count."""
     data = form.data if form.is_bound else {}
     number = next(
         (
@@ -323,21 +347,39 @@ def _new_conversation_target(request, form) -> Conversation | None:
         ),
         None,
     )
-    return selectors.conversation_for(
-        workspace=request.workspace, number=number, to=data.get("to", "")
-    )
+    if number is None and not form.is_bound:
+        number = next(iter(selectors.phone_numbers_of(request.workspace)), None)
+    recipient = selectors.recipient_of(data.get("to", ""))
+    return {
+        "preview": selectors.composer_preview(
+            workspace=request.workspace,
+            conversation=None,
+            body=body,
+            sender=number,
+            recipient=recipient,
+        ),
+        "recipient": recipient,
+        "existing": selectors.conversation_for(
+            workspace=request.workspace, number=number, to=recipient
+        )
+        if recipient
+        else None,
+        "to_typed": (data.get("to") or "").strip(),
+    }
 
 
 @require_POST
 @member_required
 def new_conversation_preview(request):
+    """htmx, on every change of the form: the recipient's state (out of band, next to To) and
+    the composer's state and count."""
     form = NewConversationForm(request.POST, workspace=request.workspace)
-    info = selectors.composer_preview(
-        workspace=request.workspace,
-        conversation=_new_conversation_target(request, form),
-        body=request.POST.get("body", ""),
+    context = _new_conversation_preview(request, form, request.POST.get("body", ""))
+    counter = render_to_string("messaging/_counter.html", context, request=request)
+    state = render_to_string(
+        "messaging/_recipient_state.html", {**context, "oob": True}, request=request
     )
-    return render(request, "messaging/_counter.html", {"preview": info})
+    return HttpResponse(counter + state)
 
 
 @require_POST

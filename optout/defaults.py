@@ -77,3 +77,5 @@ QUIET_HOURS_END = time(8, 0)
 TIMEZONE = "America/New_York"
 
 MAX_CUSTOM_KEYWORDS_PER_KIND = 20
+# A custom keyword is one word or a short phrase: as long as the Keywords tab's card shows whole.
+MAX_CUSTOM_KEYWORD_LENGTH = 24

@@ -1,16 +1,18 @@
 """Forms of the Compliance Center: parse and validate input; the rules live in services."""
 
+import json
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 
 from compliance_center.phone import InvalidNumber, pretty, to_e164
 from compliance_center.segments import MAX_BODY_LENGTH
 from workspaces.models import PhoneNumber
 
 from . import content, sending_rules
-from .defaults import LANGUAGE_NAMES, OPTIONAL_PACKS
-from .models import KeywordKind, OptOutScope, ReplyOverride, SignatureMode
+from .defaults import LANGUAGE_NAMES, MAX_CUSTOM_KEYWORD_LENGTH, OPTIONAL_PACKS
+from .models import KeywordKind, OptInSource, OptOutScope, ReplyOverride, SignatureMode
 
 # The product's own words (see the help page): labels differ from the models' short ones.
 SCOPE_CHOICES = [
@@ -45,12 +47,26 @@ SAMPLE_MESSAGE = "Hi Ada, your order #1042 is ready for pickup at our Main St st
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def _reply_field(label: str, help_text: str = "") -> forms.CharField:
+def _reply_field(label: str, help_text: str = "", *, kind: str = "") -> forms.CharField:
+    """A reply the workspace edits; with `kind`, its live preview (the text as sent, its
+    segments, the editor's warnings) follows every keystroke (views/opt_out.py)."""
+    attrs: dict[str, object] = {"rows": 3}
+    if kind:
+        attrs.update(
+            {
+                "hx-post": reverse_lazy("compliance:reply-text-preview"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#preview-{kind}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                "hx-vals": json.dumps({"kind": kind}),
+            }
+        )
     return forms.CharField(
         label=label,
         max_length=MAX_BODY_LENGTH,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs=attrs),
         error_messages={"required": "Write the text the contact receives."},
     )
 
@@ -94,6 +110,7 @@ class ConfirmationForm(forms.Form):
     opt_out_confirmation_text = _reply_field(
         "Confirmation text",
         "Confirm that the contact has opted out and say how to opt back in (reply START).",
+        kind="opt_out",
     )
 
     def clean_opt_out_confirmation_text(self) -> str:
@@ -157,7 +174,8 @@ class SendingRulesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for category in content.CATEGORIES:
             self.fields[f"content_{category}"] = forms.ChoiceField(
-                label=content.CATEGORY_LABELS[category].capitalize(),
+                label=content.CATEGORY_LABELS[category][:1].upper()
+                + content.CATEGORY_LABELS[category][1:],  # "Cannabis or CBD"
                 choices=CONTENT_ACTION_CHOICES,
                 initial="block",
                 required=False,
@@ -195,9 +213,12 @@ class ConsentForm(forms.Form):
         "Double opt-in request",
         "{brand} is your workspace's name. Name the brand, what they will get and how often, "
         "“Reply YES to confirm”, STOP and HELP, and “Msg & data rates may apply”.",
+        kind="double_opt_in",
     )
     welcome_text = _reply_field(
-        "Welcome text", "Sent when the contact confirms with YES. {brand} is your name."
+        "Welcome text",
+        "Sent when the contact confirms with YES. {brand} is your name.",
+        kind="welcome",
     )
     double_opt_in_expiry_days = forms.IntegerField(
         label="A request without YES expires after (days)", min_value=1, max_value=90
@@ -221,11 +242,14 @@ class PreviewForm(forms.Form):
 
 class KeywordAddForm(forms.Form):
     kind = forms.ChoiceField(choices=KeywordKind.choices, widget=forms.HiddenInput)
+    # The length is the service's rule (keyword_add says why); the field only stops typing.
     keyword = forms.CharField(
         label="New keyword",
         max_length=64,
         error_messages={"required": "Type the keyword to add."},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "maxlength": str(MAX_CUSTOM_KEYWORD_LENGTH)}
+        ),
     )
     language = forms.CharField(
         label="Language",
@@ -259,9 +283,11 @@ class KeywordAddForm(forms.Form):
 
 class RepliesForm(forms.Form):
     opt_in_confirmation_text = _reply_field(
-        "Opt-in confirmation", "Sent when a contact opts back in (START, YES, UNSTOP…)."
+        "Opt-in confirmation",
+        "Sent when a contact opts back in (START, YES, UNSTOP…).",
+        kind="opt_in",
     )
-    help_text = _reply_field("HELP reply", "Sent when a contact texts HELP or INFO.")
+    help_text = _reply_field("HELP reply", "Sent when a contact texts HELP or INFO.", kind="help")
 
     def clean(self):
         data = super().clean()
@@ -317,7 +343,8 @@ class LiftForm(forms.Form):
         label="Reason for lifting",
         max_length=500,
         error_messages={"required": "Give a reason: an opt-out is only lifted with one."},
-        widget=forms.TextInput(attrs={"placeholder": "Contact texted START from their phone"}),
+        # Not "texted START": that lifts the opt-out by itself (the warning above the field).
+        widget=forms.TextInput(attrs={"placeholder": "Asked by email to receive texts again"}),
     )
 
     def clean_reason(self) -> str:
@@ -328,7 +355,7 @@ class LiftForm(forms.Form):
 
 
 class BlockListSearchForm(forms.Form):
-    q = forms.CharField(label="Search by number", max_length=60, required=False)
+    q = forms.CharField(label="Search by name, number or label", max_length=60, required=False)
 
 
 class LanguagePacksForm(forms.Form):
@@ -387,3 +414,90 @@ class WebhookEndpointForm(forms.Form):
         },
         widget=forms.URLInput(attrs={"placeholder": "https://crm.example.com/hooks/sms"}),
     )
+
+
+class ContactNameForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        required=False,
+        help_text="Shown instead of the number in the inbox and here; blank shows the number.",
+        error_messages={"max_length": "A name has 200 characters at most."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Ada Lovelace"}),
+    )
+
+
+# Where a person recording consent on the contact page may say it was given (the API and
+# imports record their own; the contact's own text is a keyword).
+PAGE_CONSENT_SOURCES = [
+    (value, label)
+    for value, label in OptInSource.choices
+    if value not in (OptInSource.KEYWORD, OptInSource.API)
+]
+
+
+class ConsentRecordForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Where they agreed",
+        choices=PAGE_CONSENT_SOURCES,
+        error_messages={"required": "Say where the contact gave consent."},
+    )
+    phone_number = NumberChoiceField(
+        label="To be texted from",
+        queryset=PhoneNumber.objects.none(),
+        empty_label=None,
+        help_text="Under Inbox Opt-Out consent covers every number of the workspace.",
+    )
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "placeholder": "The words or the form they agreed to, e.g. “Ticked ‘Text me "
+                "order updates’ on the checkout form”",
+            }
+        ),
+        error_messages={
+            "required": "Record the evidence: the words or the form the contact agreed to."
+        },
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone_number"].queryset = PhoneNumber.objects.filter(
+            workspace=workspace
+        ).order_by("number")
+
+
+class AuditLogFilterForm(forms.Form):
+    """Who, what and when on the Audit log tab (and its CSV); the options come from the log."""
+
+    who = forms.ChoiceField(
+        label="Who",
+        required=False,
+        error_messages={"invalid_choice": "Nobody by that id changed anything here."},
+    )
+    action = forms.ChoiceField(
+        label="What",
+        required=False,
+        error_messages={"invalid_choice": "No change of that kind is in this log."},
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, who_choices, action_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [("", "Anyone"), *who_choices]
+        self.fields["action"].choices = [("", "Any change"), *action_choices]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end comes before the start.")
+        return data

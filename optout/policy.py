@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from compliance_center.dates import when_text
 from compliance_center.errors import DomainError, ErrorCode
 from compliance_center.phone import pretty
 from workspaces.models import Contact
@@ -38,7 +39,7 @@ def opted_out(block: Block) -> DomainError:
     return DomainError(ErrorCode.RECIPIENT_OPTED_OUT, block.refusal)
 
 
-def _consent_refusal(
+def consent_refusal(
     *, rules: ComplianceSettings, workspace_id: int, sender: Any, recipient: str, now: datetime
 ) -> DomainError | None:
     """Consent before contact: a contact whose double opt-in is pending gets nothing but the
@@ -54,7 +55,7 @@ def _consent_refusal(
         return DomainError(
             ErrorCode.CONSENT_PENDING,
             f"{pretty(recipient)} has not confirmed yet: the double opt-in request went out on "
-            f"{sent:%Y-%m-%d %H:%M} UTC; texts resume when they reply YES.",
+            f"{when_text(sent)}; texts resume when they reply YES.",
         )
     if (
         rules.consent_required
@@ -90,6 +91,13 @@ def content_check(*, rules: ComplianceSettings, body: str) -> tuple[str, ...]:
             category=decision.blocked_category,
         )
     return decision.warnings
+
+
+def number_warnings(sender: Any) -> tuple[str, ...]:
+    """A 10DLC number the carriers have not approved: its traffic may be filtered."""
+    if sender.number_type == "10dlc" and sender.registration_status != "approved":
+        return (NUMBER_UNREGISTERED,)
+    return ()
 
 
 def window_decision(
@@ -140,13 +148,11 @@ def send_check(
     block = block_for(workspace_id=workspace_id, contact_phone=recipient, number=sender.number)
     if block is not None:
         raise opted_out(block)
-    if refusal := _consent_refusal(
+    if refusal := consent_refusal(
         rules=rules, workspace_id=workspace_id, sender=sender, recipient=recipient, now=now
     ):
         raise refusal
-    warnings = list(content_check(rules=rules, body=body))
-    if sender.number_type == "10dlc" and sender.registration_status != "approved":
-        warnings.append(NUMBER_UNREGISTERED)
+    warnings = [*content_check(rules=rules, body=body), *number_warnings(sender)]
     contact = (
         Contact.objects.filter(workspace_id=workspace_id, phone=recipient)
         .only("id", "time_zone", "last_inbound_at")
@@ -159,7 +165,7 @@ def send_check(
         if when_closed == DEFER and window.opens_at is not None:
             return Verdict(tuple(warnings), scheduled_for=window.opens_at)
         opens = (
-            f" Sending opens at {window.opens_at:%Y-%m-%d %H:%M} UTC."
+            f" Sending opens {when_text(window.opens_at)}."
             if window.opens_at
             else " The window never opens for this number."
         )

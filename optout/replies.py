@@ -103,3 +103,47 @@ def double_opt_in_missing(text: str, brand: str) -> list[str]:
     """The elements a double opt-in request lacks (the editor warns; it does not refuse)."""
     folded, brand_folded = text.casefold(), brand.casefold()
     return [label for label, has in _REQUEST_ELEMENTS if not has(folded, brand_folded)]
+
+
+# Replies a workspace edits (the Opt-out and Keywords tabs), each with a live preview: the field
+# of ComplianceSettings it is kept in, and whether `{brand}` is replaced in it.
+EDITED_REPLIES = {
+    OPT_OUT: ("opt_out_confirmation_text", False),
+    OPT_IN: ("opt_in_confirmation_text", False),
+    HELP: ("help_text", False),
+    WELCOME: ("welcome_text", True),
+    DOUBLE_OPT_IN: ("double_opt_in_text", True),
+}
+
+
+def as_sent(kind: str, text: str, brand: str) -> str:
+    """The reply as the contact receives it: `{brand}` replaced where the text may name it."""
+    _, branded = EDITED_REPLIES.get(kind, ("", False))
+    return with_brand(text, brand) if branded else text.strip()
+
+
+def _names_a_word(text: str, words: Iterable[str]) -> bool:
+    folded = f" {''.join(ch if ch.isalnum() else ' ' for ch in text.casefold())} "
+    return any(f" {w.casefold()} " in folded for w in words if w)
+
+
+def reply_warnings(
+    *, kind: str, text: str, segments: int, opt_in_words: Iterable[str]
+) -> list[str]:
+    """Soft warnings of the reply editors (they never refuse a save): an opt-out confirmation
+    that does not say how to opt back in, a reply longer than one segment."""
+    warnings = []
+    if kind == OPT_OUT and text.strip() and not _names_a_word(text, opt_in_words):
+        warnings.append(
+            "It does not say how to opt back in: add “Reply START to opt back in.” (carriers "
+            "expect it)."
+        )
+    if segments > 1:
+        what = "confirmation" if kind in (OPT_OUT, OPT_IN) else "reply"
+        if kind == DOUBLE_OPT_IN:
+            what = "request"
+        warnings.append(
+            f"It runs past one segment ({segments} segments): the {what} costs {segments} "
+            "messages and may reach the phone in parts. Keep it to 160 GSM-7 characters."
+        )
+    return warnings

@@ -1,5 +1,6 @@
 """Reads on consent: settings, keyword rules and the block check."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -15,7 +16,7 @@ from compliance_center.process_cache import ProcessCache
 from workspaces.models import AuditLogEntry, Contact, PhoneNumber
 from workspaces.selectors import contact_search
 
-from . import replies, revocation, scope, wording
+from . import replies, revocation, scope, signature, wording
 from .defaults import LANGUAGE_PACKS
 from .keywords import OPT_IN, OPT_OUT, KeywordRule, builtin_rules, could_be_keyword, match
 from .models import (
@@ -462,17 +463,21 @@ def compliance_stats(
 
 
 def block_list(*, workspace: Any, q: str = "") -> QuerySet[OptOut]:
-    """The workspace's active opt-outs, newest first; `q` matches a number (any format) or name."""
+    """The workspace's active opt-outs, newest first; `q` matches the contact's name or number
+    (any format), or the label of the number they opted out on ("Sales")."""
     qs = OptOut.objects.for_workspace(workspace).select_related(
         "contact", "phone_number", "event", "event__actor"
     )
     if q.strip():
-        qs = qs.filter(contact_search(q, prefix="contact__"))
+        qs = qs.filter(
+            contact_search(q, prefix="contact__") | Q(phone_number__label__icontains=q.strip())
+        )
     return qs
 
 
 def consent_history(*, workspace: Any, contact: Contact) -> list[ConsentEvent]:
-    """Every consent event of a contact, newest first."""
+    """Every consent event of a contact, newest first: the chain of opt-outs, opt-ins, double
+    opt-in requests (confirmed or expired) and reviews decided."""
     return list(
         ConsentEvent.objects.filter(workspace=workspace, contact=contact).select_related(
             "phone_number", "actor"
@@ -480,15 +485,95 @@ def consent_history(*, workspace: Any, contact: Contact) -> list[ConsentEvent]:
     )
 
 
+@dataclass(frozen=True)
+class NumberConsent:
+    number: PhoneNumber
+    consent: "Consent"
+
+
+def consent_by_number(*, workspace: Any, contact: Contact) -> list[NumberConsent]:
+    """The contact's consent to be texted from each number of the workspace (the contact page):
+    opted in with its evidence, pending, opted out (and how), or unknown."""
+    return [
+        NumberConsent(
+            number=number,
+            consent=consent_status(
+                workspace_id=workspace.pk, contact_phone=contact.phone, number=number
+            ),
+        )
+        for number in PhoneNumber.objects.filter(workspace=workspace).order_by("number")
+    ]
+
+
+def open_reviews_of(*, workspace: Any, contact: Contact) -> list[RevocationReview]:
+    """A contact's texts still waiting for a person to decide whether they revoke consent."""
+    return list(
+        RevocationReview.objects.filter(
+            workspace=workspace, contact=contact, status=RevocationReview.Status.OPEN
+        ).select_related("phone_number")
+    )
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """'KW2' before 'KW10': runs of digits compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.findall(r"\d+|\D+", text)
+    )
+
+
 def custom_keywords_by_kind(workspace: Any) -> dict[str, list[Keyword]]:
+    """The workspace's custom keywords per kind, in natural order (DEAL2 before DEAL10)."""
     grouped: dict[str, list[Keyword]] = {kind: [] for kind in KeywordKind.values}
-    for keyword in Keyword.objects.filter(workspace=workspace).order_by("keyword"):
+    for keyword in Keyword.objects.filter(workspace=workspace):
         grouped[keyword.kind].append(keyword)
+    for keywords in grouped.values():
+        keywords.sort(key=lambda k: natural_key(k.keyword))
     return grouped
 
 
-def audit_log_for(workspace: Any) -> QuerySet[AuditLogEntry]:
-    return AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")
+API_ACTOR = "api"  # the "who" of changes made with an API token (no person)
+
+
+def audit_log_for(
+    workspace: Any,
+    *,
+    who: str = "",
+    action: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[AuditLogEntry]:
+    """The workspace's audit log, newest first: changes by `who` (a user's id, or "api"), of
+    one `action`, made at or after `since` and before `until`."""
+    qs = AuditLogEntry.objects.filter(workspace=workspace).select_related("actor")
+    if who == API_ACTOR:
+        qs = qs.filter(actor__isnull=True)
+    elif who.isdigit():
+        qs = qs.filter(actor_id=int(who))
+    if action:
+        qs = qs.filter(action=action)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return qs
+
+
+def audit_log_choices(workspace: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """Who appears in the workspace's audit log ((value, email) of people, then the API) and
+    which actions it holds: the filters' options."""
+    entries = AuditLogEntry.objects.filter(workspace=workspace)
+    people = (
+        entries.filter(actor__isnull=False)
+        .values_list("actor_id", "actor__email")
+        .distinct()
+        .order_by("actor__email")
+    )
+    who = [(str(pk), email) for pk, email in people]
+    if entries.filter(actor__isnull=True).exists():
+        who.append((API_ACTOR, "API token"))
+    actions = sorted(set(entries.values_list("action", flat=True)))
+    return who, actions
 
 
 @dataclass(frozen=True)
@@ -531,6 +616,45 @@ def reply_preview(
         )
     return ReplyPreview(
         country, hit.kind, hit.rule.keyword, hit.rule.language, chosen.text, chosen.source
+    )
+
+
+@dataclass(frozen=True)
+class ReplyTextPreview:
+    """A reply being edited, as the contact would receive it, counted, with the editor's soft
+    warnings and, for a double opt-in request, the elements it lacks."""
+
+    kind: str
+    final: str
+    info: Any  # segments.SegmentInfo
+    chars: int
+    warnings: list[str]
+    missing: list[str]
+
+
+def reply_text_preview(*, workspace: Any, kind: str, text: str) -> ReplyTextPreview:
+    """For the reply editors' live preview: the same `{brand}` rule and segment count as the
+    reply that is sent (a system reply: never signed)."""
+    final = replies.as_sent(kind, text, workspace.name)
+    composed = signature.compose(body=final, mode=signature.OFF, signature="", is_system_reply=True)
+    opt_in_words = [
+        rule.keyword
+        for rule in keyword_rules_for(
+            workspace, packs=list(compliance_settings_for(workspace).language_packs)
+        )
+        if rule.kind == OPT_IN
+    ]
+    return ReplyTextPreview(
+        kind=kind,
+        final=composed.final,
+        info=composed.info,
+        chars=composed.chars,
+        warnings=replies.reply_warnings(
+            kind=kind, text=final, segments=composed.info.segments, opt_in_words=opt_in_words
+        ),
+        missing=replies.double_opt_in_missing(text, workspace.name)
+        if kind == replies.DOUBLE_OPT_IN
+        else [],
     )
 
 

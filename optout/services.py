@@ -21,7 +21,7 @@ from workspaces.services import audit_record, contact_get_or_create
 
 from . import crm_http, replies, scope
 from .deadlines import business_days_after
-from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORDS_PER_KIND
+from .defaults import BUILTIN_KEYWORDS, MAX_CUSTOM_KEYWORD_LENGTH, MAX_CUSTOM_KEYWORDS_PER_KIND
 from .keywords import OPT_IN, OPT_OUT, could_be_keyword, is_valid_keyword, normalize
 from .models import (
     ComplianceSettings,
@@ -379,11 +379,18 @@ def keyword_add(
     reply_text: str = "",
     actor: "User | None" = None,
 ) -> Keyword:
-    word = keyword.strip()
+    word = " ".join(keyword.split())
+    if len(word) > MAX_CUSTOM_KEYWORD_LENGTH:
+        raise DomainError(
+            ErrorCode.INVALID_KEYWORD,
+            f"A keyword is one word or a short phrase: {MAX_CUSTOM_KEYWORD_LENGTH} characters "
+            f"at most (this one has {len(word)}).",
+            field="keyword",
+        )
     if not is_valid_keyword(word) or not could_be_keyword(word):
         raise DomainError(
             ErrorCode.INVALID_KEYWORD,
-            "A keyword needs at least one letter or digit (64 at most).",
+            "A keyword needs at least one letter or digit.",
             field="keyword",
         )
     norm = normalize(word)
@@ -458,7 +465,9 @@ class SettingsChange:
 def compliance_settings_update(
     *, workspace: Workspace, actor: Any = None, via: str = "", **changes: Any
 ) -> list[SettingsChange]:
-    """Applies `changes`, writes one audit entry per changed field, returns what changed."""
+    """Applies `changes`, writes one audit entry per changed field (when a person, `actor`, or
+    an API client, `via="api"`, made them: set-up code such as the demo seed passes neither and
+    is not audited, as in workspaces.services), returns what changed."""
     settings = ComplianceSettings.objects.select_for_update().get(workspace=workspace)
     done = []
     for field, value in changes.items():
@@ -469,7 +478,7 @@ def compliance_settings_update(
     if done:
         settings.full_clean(exclude=["workspace"])
         settings.save()
-        for change in done:
+        for change in done if (actor is not None or via) else ():
             audit_record(
                 workspace=workspace,
                 actor=actor,

@@ -1,11 +1,15 @@
 """Celery tasks of consent: CRM webhook deliveries (their own queue: slow CRMs delay no STOP)."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
 from compliance_center.dispatch import Job, publish
 
 from . import crm, selectors, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -31,6 +35,10 @@ def webhook_deliveries_sweep() -> int:
     lost = crm.lost_deliveries(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
     for delivery_id in lost:
         publish(Job.WEBHOOK_DELIVERY_ATTEMPT, delivery_id)
+    if lost:
+        logger.info("swept %s CRM deliveries", len(lost))
+    else:
+        logger.debug("swept no CRM delivery")
     return len(lost)
 
 
@@ -42,6 +50,10 @@ def consent_maintenance() -> dict[str, int]:
     lost = selectors.lost_consent_requests(older_than_seconds=settings.SWEEP_AFTER_SECONDS)
     for opt_in_id in lost:
         publish(Job.DOUBLE_OPT_IN_REQUEST_SEND, opt_in_id)
+    if expired or lost:
+        logger.info("expired %s double opt-in requests, re-queued %s", expired, len(lost))
+    else:
+        logger.debug("no double opt-in request expired or lost")
     return {"expired": expired, "requests": len(lost)}
 
 

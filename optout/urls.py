@@ -10,6 +10,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("opt-out/", opt_out.opt_out, name="opt-out"),
     path("opt-out/preview/", opt_out.signature_preview, name="signature-preview"),
+    path("opt-out/reply-preview/", opt_out.reply_text_preview, name="reply-text-preview"),
     path("keywords/", keywords.keywords, name="keywords"),
     path("keywords/add/<str:kind>/", keywords.keyword_add, name="keyword-add"),
     path("keywords/<int:pk>/remove/", keywords.keyword_remove, name="keyword-remove"),
@@ -28,5 +29,8 @@ urlpatterns = [
     path("consent-ledger.csv", block_list.consent_ledger_csv, name="consent-ledger-csv"),
     path("contacts/<int:pk>/", block_list.contact, name="contact"),
     path("contacts/<int:pk>/lift/", block_list.contact_lift, name="contact-lift"),
+    path("contacts/<int:pk>/name/", block_list.contact_rename, name="contact-rename"),
+    path("contacts/<int:pk>/consent/", block_list.contact_consent, name="contact-consent"),
     path("audit-log/", audit_log.audit_log, name="audit-log"),
+    path("audit-log.csv", audit_log.audit_log_csv, name="audit-log-csv"),
 ]

@@ -4,6 +4,7 @@ opted out, what an event in a thread means. Plain values in, text out; no I/O.""
 from dataclasses import dataclass
 from datetime import datetime
 
+from compliance_center.dates import when_text
 from compliance_center.phone import pretty
 
 from . import scope
@@ -52,7 +53,7 @@ def refusal_sentence(
     )
     how = SOURCE_LABELS.get(source, source).lower()
     return (
-        f"{pretty(contact_phone)} opted out ({how}) on {created_at:%Y-%m-%d %H:%M} UTC: "
+        f"{pretty(contact_phone)} opted out ({how}) on {when_text(created_at)}: "
         f"texting them from {where} is blocked."
     )
 
@@ -107,3 +108,34 @@ def event_sentence(
     if evidence.source == CARRIER:
         return f"The carrier reported the contact unsubscribed — {what}"
     return f"{SOURCE_LABELS.get(evidence.source, evidence.source)} — {what}"
+
+
+# The send policy's warnings (never refusals), as the composer shows them live.
+WARNING_SENTENCES = {
+    "url_shortener": "A generic link shortener (bit.ly and the like): carriers filter them; "
+    "link to your own domain.",
+    "all_caps": "Mostly capital letters: it reads as shouting and trips spam filters.",
+    "excessive_punctuation": "Runs of !!!, ??? or $$$: spam filters flag them.",
+    "number_unregistered": "This number is not registered with the carriers (10DLC): they "
+    "filter unregistered traffic. See Compliance Center → Overview → Carrier registration.",
+}
+CONTENT_WARNING_PREFIX = "content_"
+
+
+def warning_sentence(code: str, category_labels: dict[str, str]) -> str:
+    """The composer's sentence for a warning code of the send policy."""
+    if code.startswith(CONTENT_WARNING_PREFIX):
+        label = category_labels.get(code.removeprefix(CONTENT_WARNING_PREFIX), code)
+        return (
+            f"Mentions {label}: your content rules send it with a warning, and carriers may "
+            "filter it."
+        )
+    return WARNING_SENTENCES.get(code, code.replace("_", " ").capitalize() + ".")
+
+
+def window_sentence(*, quiet_hours: bool, zone: str, opens: str) -> str:
+    """The composer's state when the recipient's sending window is closed: 'Quiet hours in
+    America/New_York until 08:00 — sends are refused; API sends can be held.'"""
+    what = "Quiet hours" if quiet_hours else "Outside the sending window"
+    until = f" until {opens}" if opens else " (it never opens for this number)"
+    return f"{what} in {zone}{until} — sends are refused; API sends can be held."

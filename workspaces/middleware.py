@@ -1,11 +1,13 @@
 """Puts the current workspace and the user's membership in it on every page request, and shows
-dates in the workspace's time zone."""
+dates in the workspace's time zone and phone numbers in its country's format."""
 
 import zoneinfo
 
 from django.utils import timezone
 
-from .selectors import memberships_of
+from compliance_center.phone import activate_display_region, deactivate_display_region
+
+from .selectors import display_region, memberships_of
 
 SESSION_KEY = "workspace_id"
 
@@ -30,7 +32,10 @@ class CurrentWorkspaceMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(request.workspace.time_zone))
         except (AttributeError, zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()  # no workspace (API calls, the login page): UTC
+        if request.workspace is not None:
+            activate_display_region(display_region(request.workspace))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            deactivate_display_region()

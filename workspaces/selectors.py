@@ -1,11 +1,13 @@
 """Reads on tenants used by several callers."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
+from compliance_center.phone import DEFAULT_REGION, region_of
 from compliance_center.process_cache import ProcessCache
 
 from .models import ApiToken, Invitation, Membership, PhoneNumber
@@ -75,21 +77,37 @@ def workspace_number(workspace_id: int, number: str) -> PhoneNumber | None:
     )
 
 
+def display_region(workspace: Any) -> str:
+    """The country whose numbers the workspace's pages show in national format: the country of
+    its first number (a US workspace reads "(415) 555-0100"), the US before it has one."""
+    first = (
+        PhoneNumber.objects.filter(workspace=workspace)
+        .order_by("created_at", "id")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return region_of(first) if first else DEFAULT_REGION
+
+
 def memberships_of(user: Any) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(Membership.objects.filter(user=user).select_related("workspace"))
 
 
+_PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
+
+
 def contact_search(q: str, prefix: str = "") -> Q:
-    """The one phone-and-name search rule (inbox, block list): a name contains `q`, or the
-    contact's number contains its digits, whatever their format: "(415) 555-0123" and
-    "+14155550123" both find +14155550123. `prefix` is the path to the contact
-    ("contact__" from an opt-out or a conversation)."""
+    """The one phone-and-name search rule (inbox, block list): a name contains `q`, or — when
+    `q` is written like a phone number — the contact's number contains its digits, whatever
+    their format: "(415) 555-0123" and "+14155550123" both find +14155550123, while the digits
+    of a name or a label ("Room 101") search nothing but names. `prefix` is the path to the
+    contact ("contact__" from an opt-out or a conversation)."""
     q = q.strip()
     condition = Q(**{f"{prefix}name__icontains": q})
     digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3:
+    if len(digits) >= 3 and _PHONE_LIKE.match(q):
         # A national number typed with its country code: keep the last ten digits.
         condition |= Q(**{f"{prefix}phone__contains": digits[-10:]})
     return condition

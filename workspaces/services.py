@@ -468,15 +468,16 @@ def api_token_revoke(*, token: ApiToken, actor: Any = None, via: str = "") -> Ap
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        audit_record(
-            workspace=locked.workspace,
-            actor=actor,
-            via=via,
-            action="api_token_revoked",
-            field=f"{locked.name} ({locked.prefix}…)",
-            old_value="Active",
-            new_value="Revoked",
-        )
+        if _audited(actor, via):
+            audit_record(
+                workspace=locked.workspace,
+                actor=actor,
+                via=via,
+                action="api_token_revoked",
+                field=f"{locked.name} ({locked.prefix}…)",
+                old_value="Active",
+                new_value="Revoked",
+            )
         key_hash = locked.key_hash
         transaction.on_commit(lambda: forget_token(key_hash))
     return locked
@@ -518,6 +519,39 @@ def contact_create(
         raise DomainError(
             ErrorCode.CONTACT_EXISTS, f"{phone} is already a contact.", field="phone"
         ) from exc
+
+
+CONTACT_NAME_MAX = 200
+
+
+@transaction.atomic
+def contact_rename(*, contact: Contact, name: str, actor: Any = None, via: str = "") -> Contact:
+    """Names a contact (a blank name removes it: the number is shown instead), in the audit log
+    with the name before and after."""
+    name = " ".join((name or "").split())
+    if len(name) > CONTACT_NAME_MAX:
+        raise DomainError(
+            ErrorCode.MAX_LENGTH,
+            f"A name has {CONTACT_NAME_MAX} characters at most.",
+            field="name",
+        )
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.name != name:
+        old = locked.name
+        locked.name = name
+        locked.save(update_fields=["name"])
+        if _audited(actor, via):
+            audit_record(
+                workspace=locked.workspace,
+                actor=actor,
+                via=via,
+                action="contact_renamed",
+                field=locked.phone,
+                old_value=old,
+                new_value=name,
+            )
+    contact.name = locked.name
+    return contact
 
 
 def contact_texted_in(*, contact: Contact, at: Any) -> None:

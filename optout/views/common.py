@@ -1,5 +1,6 @@
 """Helpers every Compliance Center page uses."""
 
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -32,3 +33,13 @@ def save_settings(request: HttpRequest, form, fields: list[str]) -> bool:
             form.add_error(field if field in form.fields else None, errors)
         return False
     return True
+
+
+# A section's confirmation is shown in that section (where the page scrolls back to after the
+# save), not at the top of a long page: a flash message tagged with the section, which base.html
+# leaves to the section to show (optout/_saved.html).
+SECTION_TAG = "section-"
+
+
+def saved_in(request: HttpRequest, section: str, message: str) -> None:
+    flash.success(request, message, extra_tags=f"{SECTION_TAG}{section}")

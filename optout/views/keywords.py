@@ -1,6 +1,5 @@
 """Keywords tab: built-in and custom keywords per kind, and the keyword replies."""
 
-from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from .. import selectors, services
 from ..defaults import (
     LANGUAGE_NAMES,
     LANGUAGE_PACKS,
+    MAX_CUSTOM_KEYWORD_LENGTH,
     MAX_CUSTOM_KEYWORDS_PER_KIND,
     OPTIONAL_PACKS,
 )
@@ -26,7 +26,8 @@ from ..forms import (
     ReplyPreviewForm,
 )
 from ..models import Keyword, KeywordKind, ReplyOverride
-from .common import render_tab, save_settings
+from .common import render_tab, save_settings, saved_in
+from .opt_out import reply_previews
 
 
 def _keywords_page(
@@ -58,6 +59,8 @@ def _keywords_page(
                 "form": add_forms.get(kind) or KeywordAddForm(prefix=kind, initial={"kind": kind}),
             }
         )
+        if kinds[-1]["full"]:  # 20 of 20: nothing to type until one is removed
+            kinds[-1]["form"].fields["keyword"].widget.attrs["disabled"] = True
     overrides = list(ReplyOverride.objects.for_workspace(request.workspace))
     override_kinds = [
         {
@@ -78,6 +81,12 @@ def _keywords_page(
         }
         for code in OPTIONAL_PACKS
     ]
+    shown_replies = replies_form or RepliesForm(
+        initial={
+            "opt_in_confirmation_text": current.opt_in_confirmation_text,
+            "help_text": current.help_text,
+        }
+    )
     return render_tab(
         request,
         "keywords.html",
@@ -85,17 +94,19 @@ def _keywords_page(
         status=status,
         kinds=kinds,
         limit=MAX_CUSTOM_KEYWORDS_PER_KIND,
+        max_length=MAX_CUSTOM_KEYWORD_LENGTH,
         packs=packs,
         packs_form=packs_form
         or LanguagePacksForm(initial={"language_packs": current.language_packs}),
         override_kinds=override_kinds,
         preview_form=ReplyPreviewForm(initial={"number": "+15145550123", "keyword": "ARRÊT"}),
-        replies_form=replies_form
-        or RepliesForm(
-            initial={
-                "opt_in_confirmation_text": current.opt_in_confirmation_text,
-                "help_text": current.help_text,
-            }
+        replies_form=shown_replies,
+        previews=reply_previews(
+            request.workspace,
+            {
+                "opt_in": shown_replies["opt_in_confirmation_text"].value(),
+                "help": shown_replies["help_text"].value(),
+            },
         ),
     )
 
@@ -125,8 +136,9 @@ def keyword_add(request, kind: str):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
-            flash.success(
+            saved_in(
                 request,
+                f"kw-{kind}",
                 f"{created.keyword} added: a text that says it now counts as "
                 f"{created.get_kind_display().lower()}.",
             )
@@ -139,7 +151,7 @@ def keyword_add(request, kind: str):
 def keyword_remove(request, pk: int):
     keyword = get_for_workspace_or_404(Keyword, request.workspace, pk=pk)
     services.keyword_remove(keyword=keyword, actor=request.user)
-    flash.success(request, f"{keyword.keyword} removed.")
+    saved_in(request, f"kw-{keyword.kind}", f"{keyword.keyword} removed.")
     return redirect(reverse("compliance:keywords") + f"#kw-{keyword.kind}")
 
 
@@ -148,7 +160,7 @@ def keyword_remove(request, pk: int):
 def keyword_replies(request):
     form = RepliesForm(request.POST)
     if form.is_valid() and save_settings(request, form, ["opt_in_confirmation_text", "help_text"]):
-        flash.success(request, "Replies saved.")
+        saved_in(request, "replies", "Replies saved.")
         return redirect(reverse("compliance:keywords") + "#replies")
     return _keywords_page(request, replies_form=form)
 
@@ -158,7 +170,7 @@ def keyword_replies(request):
 def language_packs(request):
     form = LanguagePacksForm(request.POST)
     if form.is_valid() and save_settings(request, form, ["language_packs"]):
-        flash.success(request, "Keyword packs saved.")
+        saved_in(request, "packs", "Languages saved.")
         return redirect(reverse("compliance:keywords") + "#packs")
     return _keywords_page(request, packs_form=form)
 
@@ -182,7 +194,7 @@ def reply_override_add(request, kind: str):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
-            flash.success(request, "Reply saved.")
+            saved_in(request, f"ov-{kind}", "Reply saved.")
             return redirect(reverse("compliance:keywords") + f"#ov-{kind}")
     return _keywords_page(request, override_forms={kind: form}, status=400)
 
@@ -192,7 +204,7 @@ def reply_override_add(request, kind: str):
 def reply_override_remove(request, pk: int):
     override = get_for_workspace_or_404(ReplyOverride, request.workspace, pk=pk)
     services.reply_override_remove(override=override, actor=request.user)
-    flash.success(request, "Reply removed.")
+    saved_in(request, f"ov-{override.kind}", "Reply removed.")
     return redirect(reverse("compliance:keywords") + f"#ov-{override.kind}")
 
 

@@ -1,12 +1,10 @@
 """Opt-out tab: scope, confirmation, signature (with its live preview), sending rules."""
 
-from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from compliance_center import segments
 from workspaces.permissions import compliance_manager_required
 
 from .. import replies, selectors, signature
@@ -23,7 +21,7 @@ from ..forms import (
     SendingRulesForm,
     SignatureForm,
 )
-from .common import render_tab, save_settings
+from .common import render_tab, save_settings, saved_in
 
 OPT_OUT_SECTIONS = {
     "scope": (ScopeForm, ["opt_out_scope"], "Opt-out scope saved."),
@@ -105,7 +103,7 @@ def opt_out(request):
         form = forms[section]
         _, fields, done = OPT_OUT_SECTIONS[section]
         if form.is_valid() and save_settings(request, form, fields):
-            flash.success(request, done)
+            saved_in(request, section, done)
             return redirect(reverse("compliance:opt-out") + f"#{section}")
     sig = forms["signature"]
     if sig.is_bound:
@@ -126,15 +124,39 @@ def opt_out(request):
         selected_scope=forms["scope"]["opt_out_scope"].value(),
         selected_signature=sig["signature_mode"].value(),
         preview=preview,
-        request_missing=replies.double_opt_in_missing(
-            forms["consent"]["double_opt_in_text"].value() or "", request.workspace.name
-        ),
-        request_info=segments.count(
-            replies.with_brand(
-                forms["consent"]["double_opt_in_text"].value() or "", request.workspace.name
-            )
+        previews=reply_previews(
+            request.workspace,
+            {
+                replies.OPT_OUT: forms["confirmation"]["opt_out_confirmation_text"].value(),
+                replies.DOUBLE_OPT_IN: forms["consent"]["double_opt_in_text"].value(),
+                replies.WELCOME: forms["consent"]["welcome_text"].value(),
+            },
         ),
     )
+
+
+def reply_previews(workspace, texts: dict) -> dict:
+    """The live previews of the reply editors on a page, for their texts as shown."""
+    return {
+        kind: selectors.reply_text_preview(workspace=workspace, kind=kind, text=text or "")
+        for kind, text in texts.items()
+    }
+
+
+@require_POST
+@compliance_manager_required
+def reply_text_preview(request):
+    """htmx: a reply being edited as the contact would get it, with its segments and the
+    editor's warnings (the opt-out confirmation's way back in, one segment, the double opt-in
+    request's required elements). Saves nothing."""
+    kind = request.POST.get("kind", "")
+    if kind not in replies.EDITED_REPLIES:
+        return HttpResponse("Unknown reply.", status=400)
+    field, _ = replies.EDITED_REPLIES[kind]
+    preview = selectors.reply_text_preview(
+        workspace=request.workspace, kind=kind, text=request.POST.get(field, "")
+    )
+    return render(request, "optout/_reply_text_preview.html", {"preview": preview})
 
 
 @require_POST

@@ -77,3 +77,49 @@ document.addEventListener("submit", (event) => {
     }
   }
 });
+
+// A phone number is shown in its national format ("(415) 555-0100") with its E.164 form in
+// data-e164: copying it (Ctrl+C, or the context menu's Copy) copies the E.164 form, which every
+// other tool reads whatever its country. Only when the selection lies inside that one number.
+document.addEventListener("copy", (event) => {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || !event.clipboardData) {
+    return;
+  }
+  const within = (node) => (node instanceof Element ? node : node && node.parentElement)?.closest("[data-e164]");
+  const start = within(selection.anchorNode);
+  if (start && start === within(selection.focusNode)) {
+    event.clipboardData.setData("text/plain", start.getAttribute("data-e164"));
+    event.preventDefault();
+  }
+});
+
+// The inbox composer is swapped by the thread's live poll when the contact opts out or back in
+// (messaging/views.py, thread_live). The agent's draft is carried into the new composer: kept,
+// disabled, when a STOP arrives (with a note saying so), editable again after a START.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const old = event.detail.target;
+  if (!(old instanceof Element) || old.id !== "composer") {
+    return;
+  }
+  const draft = old.querySelector("textarea[name=body]")?.value || "";
+  const fresh = event.detail.fragment;
+  const field = fresh?.querySelector?.("textarea[name=body]");
+  if (!draft || !field) {
+    return;
+  }
+  field.textContent = draft;
+  const note = fresh.querySelector("[data-draft-kept]");
+  if (note) {
+    note.hidden = false;
+  }
+});
+// Once htmx has wired the new composer, a draft carried into it is counted again (an event of
+// its own: "input changed" ignores a value the field was created with).
+document.addEventListener("htmx:load", (event) => {
+  const root = event.detail?.elt;
+  const field = root instanceof Element ? (root.id === "composer-body" ? root : root.querySelector("#composer-body")) : null;
+  if (field && field.value && !field.disabled) {
+    field.dispatchEvent(new Event("draft-restored"));
+  }
+});

@@ -15,7 +15,7 @@ def test_audit_log_records_scope_change_from_the_page(page, live_server, login, 
     page.goto(f"{live_server.url}/compliance/opt-out/")
     page.uncheck("#id_opt_out_confirmation_enabled")
     page.get_by_role("button", name="Save confirmation").click()
-    expect(page.locator(".flash")).to_contain_text("saved")
+    expect(page.locator("#confirmation [data-saved]")).to_contain_text("saved")
     page.goto(f"{live_server.url}/compliance/audit-log/")
     row = page.locator('tr[data-field="opt_out_confirmation_enabled"]')
     expect(row).to_contain_text("admin@acme.test")

@@ -50,7 +50,9 @@ def test_switching_scope_in_the_ui_governs_blocking(
     assert selectors.compliance_settings_for(world.workspace).opt_out_scope == "inbox"
     page.check("#id_confirm_phone_number")
     page.get_by_role("button", name="Save scope").click()
-    expect(page.locator(".flash")).to_contain_text("Opt-out scope saved.")
+    # The confirmation sits in the section the page lands on, not in a flash far above.
+    expect(page.locator("#scope [data-saved]")).to_contain_text("Opt-out scope saved.")
+    expect(page.locator("#scope [data-saved]")).to_be_in_viewport()
     expect(page.locator("label[for=scope-phone_number] .badge")).to_have_text("Current")
     page.screenshot(path=str(screenshot_dir / "compliance-opt-out.png"), full_page=True)
 
@@ -79,7 +81,10 @@ def test_edited_confirmation_text_is_the_reply(page, live_server, public_base_ur
     )
     page.fill("#id_opt_out_confirmation_text", new)
     page.get_by_role("button", name="Save confirmation").click()
-    expect(page.locator(".flash")).to_contain_text("Opt-out confirmation saved.")
+    expect(page.locator("#confirmation [data-saved]")).to_contain_text(
+        "Opt-out confirmation saved."
+    )
+    expect(page.locator("#confirmation [data-saved]")).to_be_in_viewport()
 
     sid = text_in_over_http(page, base, "stop", to=NUMBER_B)
     wait_for(lambda: processed(sid) and last_reply(), message="confirmation queued")
@@ -106,7 +111,8 @@ def test_signature_live_preview_and_send(page, live_server, login, world, screen
     expect(preview.locator(".segments")).to_have_text("1 segment")
     page.locator("#signature").screenshot(path=str(screenshot_dir / "compliance-signature.png"))
     page.get_by_role("button", name="Save signature").click()
-    expect(page.locator(".flash")).to_contain_text("Opt-out signature saved.")
+    expect(page.locator("#signature [data-saved]")).to_contain_text("Opt-out signature saved.")
+    expect(page.locator("#signature [data-saved]")).to_be_in_viewport()
 
     sent = message_send(workspace=world.workspace, from_number=NUMBER_A, to=CONTACT, body="Hi")
     assert sent.body == "Hi\nAcme: reply STOP to opt out."

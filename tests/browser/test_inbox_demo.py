@@ -77,13 +77,13 @@ def test_demo_story(page, live_server, public_base_url, login, world, screenshot
     page.bring_to_front()
     banner = page.locator("#opt-out-banner")
     expect(banner).to_be_visible(timeout=LIVE)
-    expect(banner).to_contain_text("The contact replied STOP to +1 415-555-0100")
-    expect(banner).to_contain_text("Phone number opt-out: blocked from +1 415-555-0100 only")
+    expect(banner).to_contain_text("The contact replied STOP to (415) 555-0100")
+    expect(banner).to_contain_text("Phone number opt-out: blocked from (415) 555-0100 only")
     expect(page.locator("#composer-body")).to_be_disabled(timeout=LIVE)
     expect(page.locator("#composer button[type=submit]")).to_be_disabled()
-    expect(page.locator("#composer .composer-blocked")).to_contain_text("opted out (keyword)")
+    expect(page.locator("#composer .composer-blocked")).to_contain_text("Sending is disabled")
     expect(page.locator(".event").last).to_contain_text(
-        "Contact replied STOP — opted out of +1 415-555-0100 only"
+        "Contact replied STOP — opted out of (415) 555-0100 only"
     )
     expect(page.locator(".msg-auto").last).to_contain_text("Automatic reply")
     assert page.evaluate("window.__sameDocument") is True
@@ -112,7 +112,7 @@ def test_demo_story(page, live_server, public_base_url, login, world, screenshot
     expect(page.locator("#opt-out-banner")).to_have_count(0, timeout=LIVE)
     expect(page.locator("#composer-body")).to_be_enabled(timeout=LIVE)
     expect(page.locator(".event").last).to_contain_text(
-        "Contact replied START — opted back in to +1 415-555-0100 only"
+        "Contact replied START — opted back in to (415) 555-0100 only"
     )
     assert page.evaluate("window.__sameDocument") is True
 

@@ -102,7 +102,7 @@ def test_a_newcomer_sets_up_a_workspace_without_a_terminal(
     page.fill("#id_number", "(415) 555-0188")
     page.fill("#id_label", "Front desk")
     page.get_by_role("button", name="Add number").click()
-    expect(page.get_by_role("heading", name=re.compile(r"\+1 415-555-0188"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"\(415\) 555-0188"))).to_be_visible()
     look_at(page, "settings-number", screenshot_dir, watched)
 
     # Twilio: the SID's format at the field; then credentials the fake knows, and the check.
@@ -266,7 +266,7 @@ def test_a_crm_endpoint_gets_a_stop_logs_it_and_sends_it_again(
     assert secret not in page.content()  # shown once
     row = page.locator("tr[data-delivery]")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("Opt-out of +1 415-555-0123")
+    expect(row).to_contain_text("Opt-out of (415) 555-0123")
     expect(row.locator(".response-code")).to_have_text("200")
     expect(row).to_contain_text("Delivered")
     look_at(page, "settings-webhook-log", screenshot_dir, watched)

@@ -60,7 +60,7 @@ def test_blocked_send_is_refused_by_the_server_with_the_reason(agent, text_in):
     assert response.status_code == 422
     page = text(response)
     assert "Not sent:" in page
-    assert "+1 415-555-0123 opted out (keyword)" in page
+    assert "(415) 555-0123 opted out (keyword)" in page
     assert "texting them from any number of this workspace is blocked" in page
     assert Message.objects.count() == before
 
@@ -95,12 +95,14 @@ def test_banner_under_inbox_scope_says_when_how_and_scope(agent, text_in):
     response = agent.get(f"/inbox/c/{conversation.pk}/")
     page = text(response)
     assert "Opted out." in page
-    assert "The contact replied STOP to +1 415-555-0100" in page
+    assert "The contact replied STOP to (415) 555-0100" in page
     assert "Keyword" in page
     assert "Inbox opt-out: blocked from every number of this workspace." in page
     opt_out = OptOut.objects.get()
-    assert f"{opt_out.created_at:%b} {opt_out.created_at.day}, {opt_out.created_at:%Y}" in page
-    assert "Sending is disabled." in page
+    assert (
+        f"{opt_out.created_at:%b} {opt_out.created_at.day}, {opt_out.created_at:%H:%M} UTC" in page
+    )
+    assert "Sending is disabled while this contact is opted out" in page
     assert re.search(r"<textarea[^>]*disabled", response.content.decode())
     assert "Contact replied STOP — opted out of all numbers of this workspace" in page
 
@@ -109,8 +111,8 @@ def test_banner_under_phone_number_scope_blocks_only_that_number(agent, world, t
     compliance_settings_update(workspace=world.workspace, opt_out_scope="phone_number")
     text_in("STOP", to=NUMBER_A)
     page = text(agent.get(f"/inbox/c/{conversation_of(NUMBER_A).pk}/"))
-    assert "Phone number opt-out: blocked from +1 415-555-0100 only" in page
-    assert "Contact replied STOP — opted out of +1 415-555-0100 only" in page
+    assert "Phone number opt-out: blocked from (415) 555-0100 only" in page
+    assert "Contact replied STOP — opted out of (415) 555-0100 only" in page
 
     # The same contact can still be texted from the other number.
     response = agent.post(
@@ -167,14 +169,14 @@ def test_list_search_and_filters(agent, world, text_in):
         return text(agent.get("/inbox/list/", params))
 
     everyone = names()
-    assert "Ada Lovelace" in everyone and "+1 415-555-0124" in everyone
+    assert "Ada Lovelace" in everyone and "(415) 555-0124" in everyone
     assert "Opted out" in everyone
-    assert "+1 415-555-0124" not in names(q="ada")
+    assert "(415) 555-0124" not in names(q="ada")
     assert "Ada Lovelace" not in names(q="(415) 555-0124")
     assert "Ada Lovelace" not in names(number=world.number_b.pk)
     assert "Ada Lovelace" not in names(state="opted_out")
-    assert "+1 415-555-0124" in names(state="opted_out")
-    assert "+1 415-555-0124" not in names(state="active")
+    assert "(415) 555-0124" in names(state="opted_out")
+    assert "(415) 555-0124" not in names(state="active")
     assert "No conversation matches" in names(q="nobody")
 
 

@@ -49,7 +49,7 @@ def phone_text(client, contact=CONTACT, number=NUMBER_A) -> str:
 def test_simulator_page_offers_the_workspace_numbers(member):
     page = member.get("/simulator/").content.decode()
     assert "Phone simulator" in page
-    assert "+1 415-555-0100" in page and "+1 415-555-0101" in page
+    assert "(415) 555-0100" in page and "(415) 555-0101" in page
 
 
 def test_a_text_goes_through_the_signed_webhook(member, world, webhook_calls):

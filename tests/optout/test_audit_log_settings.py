@@ -36,7 +36,7 @@ def test_settings_changes_read_as_sentences(as_admin, world):
     page = words(as_admin.get("/compliance/audit-log/"))
     for sentence in (
         "Changed the workspace Workspace name Acme Acme Dental",
-        "Added a phone number +1 415-555-0177 — VIP",
+        "Added a phone number (415) 555-0177 — VIP",
         "Changed the Twilio credentials Twilio Auth Token — changed",
         "Invited a member new@acme.test — Manager",
         "Changed a member's role agent@acme.test Agent Manager",

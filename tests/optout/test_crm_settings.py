@@ -95,7 +95,7 @@ def test_a_stop_is_delivered_logged_with_its_response_code_and_resent(
     [first] = receiver.received
     assert first.headers["X-Compliance-Signature"] == crm.sign(endpoint.secret, first.body)
     page = words(as_admin.get(f"/settings/webhooks/{endpoint.pk}/"))
-    assert "Opt-out of +1 415-555-0123" in page and "Delivered" in page
+    assert "Opt-out of (415) 555-0123" in page and "Delivered" in page
 
     response = committed(as_admin.post, f"/settings/webhooks/deliveries/{delivery.pk}/resend/")
     assert response["Location"] == f"/settings/webhooks/{endpoint.pk}/"

@@ -26,6 +26,8 @@ FOREIGN_ID = {
     "compliance:keyword-remove": "keyword",
     "compliance:contact": "contact",
     "compliance:contact-lift": "contact",
+    "compliance:contact-rename": "contact",
+    "compliance:contact-consent": "contact",
     "inbox-thread": "conversation",
     "inbox-thread-live": "conversation",
     "inbox-send": "conversation",
